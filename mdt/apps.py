@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MdtConfig(AppConfig):
+    name = "mdt"
+    verbose_name = "MDT case review"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,1 @@
+"""Records of this app arrive with its issue; see docs/architecture.md for the pattern."""

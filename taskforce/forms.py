@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from taskforce.access import Actor, Role, Side
+from taskforce.policies import visible_agencies
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"})
+    )
+    error_messages = {
+        # One message for every failure: never a hint whether the account exists.
+        "invalid_login": "That email and password do not match an active account.",
+        "inactive": "That email and password do not match an active account.",
+    }
+
+
+class AgencyCreateForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    side = forms.ChoiceField(choices=Side.choices)
+    mou_signed_on = forms.DateField(
+        required=False, label="MOU signed", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    mou_expires_on = forms.DateField(
+        required=False, label="MOU expires", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        signed, expires = data.get("mou_signed_on"), data.get("mou_expires_on")
+        if signed and expires and expires < signed:
+            self.add_error("mou_expires_on", "The MOU cannot expire before it was signed.")
+        return data
+
+
+class AgencyUpdateForm(AgencyCreateForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The side is fixed at creation: changing it would carry people and records across the wall.
+        del self.fields["side"]
+
+
+class MembershipForm(forms.Form):
+    agency = forms.ModelChoiceField(queryset=None, empty_label=None)
+    role = forms.ChoiceField(choices=Role.choices)
+
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = visible_agencies(actor).order_by("name")
+
+
+class MembershipAddForm(MembershipForm):
+    email = forms.EmailField()
+    full_name = forms.CharField(max_length=200, required=False, label="Full name")
+
+    field_order = ("email", "full_name", "agency", "role")

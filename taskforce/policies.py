@@ -1,0 +1,43 @@
+"""Who may see and change the task force's structure: agencies, memberships, the audit log.
+
+Structure is visible to every active member (the matrix's "L" for all roles); only tenant
+admins change it. Admins get no content access from this: content policies live in the
+domain apps and never consult ``is_tenant_admin``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import QuerySet
+
+from taskforce.access import Actor, Role, get_or_not_found
+from taskforce.models import Agency, AuditEvent, Membership
+
+
+def visible_agencies(actor: Actor) -> QuerySet[Agency]:
+    return Agency.objects.for_actor(actor)
+
+
+def access_agency(actor: Actor, agency_id: uuid.UUID | str) -> Agency:
+    return get_or_not_found(visible_agencies(actor), agency_id)
+
+
+def visible_memberships(actor: Actor) -> QuerySet[Membership]:
+    return Membership.objects.for_actor(actor).select_related("user", "agency")
+
+
+def access_membership(actor: Actor, membership_id: uuid.UUID | str) -> Membership:
+    return get_or_not_found(visible_memberships(actor), membership_id)
+
+
+def can_manage_structure(actor: Actor) -> bool:
+    """Agencies, memberships, MDT rosters, settings: tenant admins only."""
+    return actor.role == Role.TENANT_ADMIN
+
+
+def visible_audit_events(actor: Actor) -> QuerySet[AuditEvent]:
+    """Audit metadata of the actor's task force, for tenant admins; nothing for anyone else."""
+    if actor.role != Role.TENANT_ADMIN:
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(task_force_id=actor.task_force_id)

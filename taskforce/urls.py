@@ -1,0 +1,56 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from taskforce import endpoints, views
+from taskforce.api_router import TenantRouter
+
+router = TenantRouter()
+router.register("agencies", endpoints.AgencyViewSet, basename="agency")
+router.register("memberships", endpoints.MembershipViewSet, basename="membership")
+router.register("audit-events", endpoints.AuditEventViewSet, basename="audit-event")
+
+tenant_html = [
+    path("", views.home, name="tf-home"),
+    path("agencies/", views.agency_list, name="agency-list"),
+    path("agencies/new/", views.agency_create_view, name="agency-create"),
+    path("agencies/<uuid:agency_id>/edit/", views.agency_edit_view, name="agency-edit"),
+    path("members/", views.membership_list, name="membership-list"),
+    path("members/new/", views.membership_add_view, name="membership-add"),
+    path("members/<uuid:membership_id>/edit/", views.membership_edit_view, name="membership-edit"),
+    path(
+        "members/<uuid:membership_id>/deactivate/",
+        views.membership_deactivate_view,
+        name="membership-deactivate",
+    ),
+    path(
+        "members/<uuid:membership_id>/reactivate/",
+        views.membership_reactivate_view,
+        name="membership-reactivate",
+    ),
+    path("audit/", views.audit_list, name="audit-list"),
+]
+
+api = [
+    path("auth/token/", endpoints.TokenView.as_view(), name="api-token"),
+    path("me/", endpoints.MeView.as_view(), name="api-me"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("tf/<slug:task_force>/", include(router.urls)),
+]
+
+urlpatterns = [
+    path("", views.root, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tf/<slug:task_force>/", include(tenant_html)),
+    path("api/v1/", include(api)),
+    path("platform-admin/", admin.site.urls),
+]
+
+handler400 = "taskforce.errors.bad_request"
+handler403 = "taskforce.errors.permission_denied"
+handler404 = "taskforce.errors.page_not_found"
+handler500 = "taskforce.errors.server_error"

@@ -1,0 +1,273 @@
+"""HTML views of the core: sign-in, home, task force switcher, structure administration, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from taskforce.access import NotFoundOrForbidden, Role
+from taskforce.forms import AgencyCreateForm, AgencyUpdateForm, LoginForm, MembershipAddForm, MembershipForm
+from taskforce.models import AuditEvent
+from taskforce.policies import (
+    access_agency,
+    access_membership,
+    can_manage_structure,
+    visible_agencies,
+    visible_audit_events,
+    visible_memberships,
+)
+from taskforce.services import (
+    agency_create,
+    agency_update,
+    membership_add,
+    membership_deactivate,
+    membership_reactivate,
+    membership_update,
+)
+from taskforce.tenancy import tenant_view, user_memberships
+
+MOU_WARNING_DAYS = 90
+AUDIT_PAGE_SIZE = 50
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@login_required
+@require_GET
+def root(request: HttpRequest) -> HttpResponse:
+    memberships = list(user_memberships(request.user))
+    if len(memberships) == 1:
+        return redirect("tf-home", task_force=memberships[0].task_force.slug)
+    return render(request, "taskforce/choose.html", {"memberships": memberships})
+
+
+def _mou_alerts(request: HttpRequest) -> list:
+    soon = timezone.localdate() + dt.timedelta(days=MOU_WARNING_DAYS)
+    return list(
+        visible_agencies(request.actor).filter(mou_expires_on__lte=soon).order_by("mou_expires_on")[:20]
+    )
+
+
+@tenant_view
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    context: dict = {"is_admin": can_manage_structure(actor)}
+    if actor.role in (Role.TENANT_ADMIN, Role.COORDINATOR):
+        context["mou_alerts"] = _mou_alerts(request)
+    if actor.role == Role.TENANT_ADMIN:
+        since = timezone.now() - dt.timedelta(days=7)
+        events = visible_audit_events(actor)
+        context["failed_logins"] = events.filter(action="auth.login_failed", occurred_at__gte=since).count()
+        context["denied_events"] = list(
+            events.filter(outcome=AuditEvent.Outcome.DENIED).order_by("-seq")[:10]
+        )
+        context["member_count"] = visible_memberships(actor).filter(is_active=True).count()
+        context["pending_invitations"] = (
+            visible_memberships(actor).filter(is_active=True, user__password__startswith="!").count()
+        )
+    return render(request, "taskforce/home.html", context)
+
+
+@tenant_view
+@require_GET
+def agency_list(request: HttpRequest) -> HttpResponse:
+    agencies = visible_agencies(request.actor).order_by("side", "name")
+    return render(
+        request,
+        "taskforce/agency_list.html",
+        {
+            "agencies": agencies,
+            "can_manage": can_manage_structure(request.actor),
+            "today": timezone.localdate(),
+            "soon": timezone.localdate() + dt.timedelta(days=MOU_WARNING_DAYS),
+        },
+    )
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if not can_manage_structure(request.actor):
+        raise PermissionDenied
+
+
+@tenant_view
+@require_http_methods(["GET", "POST"])
+def agency_create_view(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    form = AgencyCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agency = agency_create(actor=request.actor, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Added {agency.name}.")
+            return redirect("agency-list", task_force=request.actor.task_force_slug)
+    return render(
+        request, "taskforce/agency_form.html", {"form": form, "title": "Add an agency"}, status=_status(form)
+    )
+
+
+@tenant_view
+@require_http_methods(["GET", "POST"])
+def agency_edit_view(request: HttpRequest, agency_id: uuid.UUID) -> HttpResponse:
+    agency = access_agency(request.actor, agency_id)
+    _require_admin(request)
+    initial = {
+        "name": agency.name,
+        "mou_signed_on": agency.mou_signed_on,
+        "mou_expires_on": agency.mou_expires_on,
+    }
+    form = AgencyUpdateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agency_update(actor=request.actor, agency=agency, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Saved {agency.name}.")
+            return redirect("agency-list", task_force=request.actor.task_force_slug)
+    return render(
+        request,
+        "taskforce/agency_form.html",
+        {"form": form, "title": f"Edit {agency.name}", "agency": agency},
+        status=_status(form),
+    )
+
+
+def _status(form: object) -> int:
+    # A redisplayed form with errors is a 400: clients and tests can tell it from a fresh page.
+    return 400 if getattr(form, "is_bound", False) and getattr(form, "errors", None) else 200
+
+
+@tenant_view
+@require_GET
+def membership_list(request: HttpRequest) -> HttpResponse:
+    memberships = visible_memberships(request.actor).order_by("-is_active", "agency__name", "user__email")
+    return render(
+        request,
+        "taskforce/membership_list.html",
+        {"memberships": memberships, "can_manage": can_manage_structure(request.actor)},
+    )
+
+
+@tenant_view
+@require_http_methods(["GET", "POST"])
+def membership_add_view(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    form = MembershipAddForm(request.POST or None, actor=request.actor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = membership_add(actor=request.actor, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Added {membership.user.email}.")
+            return redirect("membership-list", task_force=request.actor.task_force_slug)
+    return render(
+        request,
+        "taskforce/membership_form.html",
+        {"form": form, "title": "Add a member"},
+        status=_status(form),
+    )
+
+
+@tenant_view
+@require_http_methods(["GET", "POST"])
+def membership_edit_view(request: HttpRequest, membership_id: uuid.UUID) -> HttpResponse:
+    membership = access_membership(request.actor, membership_id)
+    _require_admin(request)
+    form = MembershipForm(
+        request.POST or None,
+        actor=request.actor,
+        initial={"agency": membership.agency, "role": membership.role},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_update(actor=request.actor, membership=membership, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Saved {membership.user.email}.")
+            return redirect("membership-list", task_force=request.actor.task_force_slug)
+    return render(
+        request,
+        "taskforce/membership_form.html",
+        {"form": form, "title": f"Edit {membership.user.email}", "membership": membership},
+        status=_status(form),
+    )
+
+
+@tenant_view
+@require_POST
+def membership_deactivate_view(request: HttpRequest, membership_id: uuid.UUID) -> HttpResponse:
+    membership = access_membership(request.actor, membership_id)
+    _require_admin(request)
+    try:
+        membership_deactivate(actor=request.actor, membership=membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Deactivated {membership.user.email}.")
+    return redirect("membership-list", task_force=request.actor.task_force_slug)
+
+
+@tenant_view
+@require_POST
+def membership_reactivate_view(request: HttpRequest, membership_id: uuid.UUID) -> HttpResponse:
+    membership = access_membership(request.actor, membership_id)
+    _require_admin(request)
+    try:
+        membership_reactivate(actor=request.actor, membership=membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Reactivated {membership.user.email}.")
+    return redirect("membership-list", task_force=request.actor.task_force_slug)
+
+
+@tenant_view
+@require_GET
+def audit_list(request: HttpRequest) -> HttpResponse:
+    if request.actor.role != Role.TENANT_ADMIN:
+        # The matrix gives everyone else nothing here: as if the page did not exist.
+        raise NotFoundOrForbidden
+    events = visible_audit_events(request.actor).order_by("-seq")
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        events = events.filter(seq__lt=int(before))
+    page = list(events[: AUDIT_PAGE_SIZE + 1])
+    has_more = len(page) > AUDIT_PAGE_SIZE
+    page = page[:AUDIT_PAGE_SIZE]
+    emails = dict(
+        visible_memberships(request.actor)
+        .filter(user_id__in={event.user_id for event in page if event.user_id})
+        .values_list("user_id", "user__email")
+    )
+    rows = [{"event": event, "who": emails.get(event.user_id, "")} for event in page]
+    return render(
+        request,
+        "taskforce/audit_list.html",
+        {"rows": rows, "next_before": page[-1].seq if has_more else None},
+    )

@@ -1,0 +1,142 @@
+"""Row-level security: the database keeps the tenant wall even when the application forgets."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.utils import ProgrammingError
+from django.urls import reverse
+
+from taskforce.access import TaskForceOwned
+from taskforce.models import Agency, AuditEvent, Membership, TaskForce
+from taskforce.permissions import TaskForceUserObjectPermission
+from taskforce.rls import current_scope, platform_bypass, set_scope, task_force_scope
+from tests.world import World, build_world
+
+pytestmark = pytest.mark.django_db
+
+
+def _rls_tables() -> list[str]:
+    models = [
+        m
+        for m in apps.get_models()
+        if issubclass(m, TaskForceOwned | TaskForceUserObjectPermission) and not m._meta.abstract
+    ]
+    return sorted({m._meta.db_table for m in models} | {AuditEvent._meta.db_table})
+
+
+def test_every_task_force_owned_table_has_forced_rls_and_a_policy() -> None:
+    tables = _rls_tables()
+    assert "taskforce_agency" in tables
+    assert "wallapp_vsrecord" in tables
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(
+                "SELECT c.relrowsecurity, c.relforcerowsecurity,"
+                " (SELECT count(*) FROM pg_policies p WHERE p.tablename = c.relname)"
+                " FROM pg_class c WHERE c.relname = %s",
+                [table],
+            )
+            enabled, forced, policies = cursor.fetchone()
+            assert (enabled, forced) == (True, True), table
+            assert policies >= 1, table
+
+
+def test_application_role_is_bound_by_rls() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        assert cursor.fetchone() == (False, False)
+
+
+def test_raw_query_without_task_force_returns_no_rows(world: World) -> None:
+    set_scope(task_force_id=None)  # what a forgotten scope looks like
+    with connection.cursor() as cursor:
+        for table in ("taskforce_agency", "taskforce_membership", "wallapp_vsrecord", "wallapp_lerecord"):
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            assert cursor.fetchone()[0] == 0, table
+    assert not Agency.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_raw_query_sees_only_the_scoped_task_force(world: World) -> None:
+    alpha = world.task_forces["alpha"]
+    set_scope(task_force_id=alpha.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT task_force_id FROM taskforce_agency")
+        assert cursor.fetchall() == [(alpha.pk,)]
+        cursor.execute("SELECT count(*) FROM wallapp_vsrecord")
+        assert cursor.fetchone()[0] == 1
+
+
+def test_insert_into_another_task_force_is_refused(world: World) -> None:
+    set_scope(task_force_id=world.task_forces["alpha"].pk)
+    with pytest.raises(ProgrammingError, match="row-level security"), transaction.atomic():
+        Agency.objects.create(task_force=world.task_forces["beta"], name="Smuggled", side="partner")
+
+
+def test_user_reads_own_memberships_across_task_forces_only(world: World) -> None:
+    user = world.users["alpha.coordinator"]
+    # The same person joins beta too.
+    Membership.objects.create(
+        task_force=world.task_forces["beta"], user=user, agency=world.agencies["beta.coord"], role="analyst"
+    )
+    set_scope(task_force_id=None, user_id=user.pk)
+    mine = list(Membership.objects.values_list("user_id", flat=True))
+    assert mine == [user.pk, user.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scope_needs_a_transaction() -> None:
+    with pytest.raises(RuntimeError):
+        set_scope(task_force_id=None)
+
+
+def test_task_force_scope_restores_the_previous_scope(world: World) -> None:
+    before = current_scope()
+    with task_force_scope(world.task_forces["beta"].pk):
+        assert {a.task_force_id for a in Agency.objects.all()} == {world.task_forces["beta"].pk}
+    assert current_scope() == before
+
+
+def test_platform_bypass_is_audited(world: World) -> None:
+    with platform_bypass(reason="nightly platform report"):
+        assert TaskForce.objects.count() == 2
+        assert {a.task_force_id for a in Agency.objects.all()} == set(
+            TaskForce.objects.values_list("pk", flat=True)
+        )
+    assert AuditEvent.objects.filter(
+        action="platform.rls_bypass", detail__reason="nightly platform report"
+    ).exists()
+
+
+def test_platform_bypass_needs_a_reason() -> None:
+    with pytest.raises(ValueError, match="reason"):
+        platform_bypass(reason="").__enter__()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pooled_connection_never_carries_a_previous_requests_task_force() -> None:
+    with platform_bypass(reason="test setup"):
+        world = build_world()
+    alpha_client = world.client("alpha.coordinator")
+    beta_client = world.client("beta.coordinator")
+
+    response = alpha_client.get(reverse("agency-list", kwargs={"task_force": "alpha"}))
+    assert response.status_code == 200
+    # The request's transaction is over: the same connection carries no scope any more.
+    assert connection.connection is not None
+    assert current_scope() == ("", "", "")
+    with transaction.atomic():
+        assert not Agency.objects.exists()
+
+    response = beta_client.get(reverse("agency-list", kwargs={"task_force": "beta"}))
+    assert response.status_code == 200
+    assert b"Beta Task Force" not in response.content or b"alpha" not in response.content
+    for agency in world.agencies.values():
+        if agency.task_force_id == world.task_forces["alpha"].pk:
+            assert str(agency.pk).encode() not in response.content
+    assert current_scope() == ("", "", "")
+
+    with platform_bypass(reason="test teardown"):
+        AuditEvent.objects.none()  # the flush after this test needs no scope; nothing to do

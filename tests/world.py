@@ -1,0 +1,135 @@
+"""The test world (after Zulip's several realms): two task forces, every role in each, and one
+record of each reference type whose text carries a unique marker, so a leak is a string match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import Permission
+from django.test import Client
+from rest_framework.test import APIClient
+
+from taskforce.access import Actor, Role, Side
+from taskforce.models import Agency, Membership, TaskForce, User
+from taskforce.permissions import grant
+from taskforce.tokens import token_issue
+
+TASK_FORCES = ("alpha", "beta")
+
+AGENCIES = {
+    "coord": ("Task Force Office", Side.COORDINATION),
+    "da": ("District Attorney", Side.LAW_ENFORCEMENT),
+    "pd": ("City Police", Side.LAW_ENFORCEMENT),
+    "vs": ("Shelter One", Side.VICTIM_SERVICES),
+    "vs2": ("Legal Aid Two", Side.VICTIM_SERVICES),
+    "partner": ("School District", Side.PARTNER),
+}
+
+# key -> (agency key, role). Every role of access.md, some twice to tell "own" from "other".
+MEMBERS = {
+    "tenant_admin": ("coord", Role.TENANT_ADMIN),
+    "coordinator": ("coord", Role.COORDINATOR),
+    "investigator": ("da", Role.LE_INVESTIGATOR),
+    "detective": ("pd", Role.LE_INVESTIGATOR),
+    "prosecutor": ("da", Role.PROSECUTOR),
+    "le_supervisor": ("da", Role.LE_SUPERVISOR),
+    "case_manager": ("vs", Role.VS_CASE_MANAGER),
+    "case_manager_2": ("vs", Role.VS_CASE_MANAGER),
+    "vs_supervisor": ("vs", Role.VS_SUPERVISOR),
+    "other_agency_cm": ("vs2", Role.VS_CASE_MANAGER),
+    "analyst": ("coord", Role.ANALYST),
+}
+
+PASSWORD = "a-long-test-password-1"
+
+
+@dataclass
+class World:
+    task_forces: dict[str, TaskForce] = field(default_factory=dict)
+    agencies: dict[str, Agency] = field(default_factory=dict)
+    memberships: dict[str, Membership] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    records: dict[str, Any] = field(default_factory=dict)
+
+    def actor(self, key: str) -> Actor:
+        return Actor.from_membership(self.memberships[key])
+
+    def client(self, key: str) -> Client:
+        client = Client()
+        client.force_login(self.users[key])
+        return client
+
+    def api(self, key: str) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=self.users[key])}")
+        return client
+
+    def slug(self, key: str) -> str:
+        return key.split(".", 1)[0]
+
+
+def build_world() -> World:
+    from tests.wallapp.models import LeRecord, VsRecord
+
+    world = World()
+    for slug in TASK_FORCES:
+        task_force = TaskForce.objects.create(slug=slug, name=f"{slug.title()} Task Force")
+        world.task_forces[slug] = task_force
+        for key, (name, side) in AGENCIES.items():
+            world.agencies[f"{slug}.{key}"] = Agency.objects.create(
+                task_force=task_force, name=name, side=side
+            )
+        for key, (agency_key, role) in MEMBERS.items():
+            user = User.objects.create_user(email=f"{key}@{slug}.test", password=PASSWORD, full_name=key)
+            world.users[f"{slug}.{key}"] = user
+            world.memberships[f"{slug}.{key}"] = Membership.objects.create(
+                task_force=task_force, user=user, agency=world.agencies[f"{slug}.{agency_key}"], role=role
+            )
+        vs_record = VsRecord.objects.create(
+            task_force=task_force, agency=world.agencies[f"{slug}.vs"], secret=f"VS-SECRET-{slug}"
+        )
+        le_record = LeRecord.objects.create(
+            task_force=task_force, agency=world.agencies[f"{slug}.da"], secret=f"LE-SECRET-{slug}"
+        )
+        le_restricted = LeRecord.objects.create(
+            task_force=task_force,
+            agency=world.agencies[f"{slug}.da"],
+            restricted=True,
+            secret=f"LE-RESTRICTED-{slug}",
+        )
+        world.records[f"{slug}.vs_record"] = vs_record
+        world.records[f"{slug}.le_record"] = le_record
+        world.records[f"{slug}.le_restricted"] = le_restricted
+        supervisor = world.actor(f"{slug}.vs_supervisor")
+        grant(
+            actor=supervisor,
+            perm="view_vsrecord",
+            membership=world.memberships[f"{slug}.case_manager"],
+            obj=vs_record,
+        )
+        le_supervisor = world.actor(f"{slug}.le_supervisor")
+        grant(
+            actor=le_supervisor,
+            perm="view_lerecord",
+            membership=world.memberships[f"{slug}.investigator"],
+            obj=le_restricted,
+        )
+
+    # No skeleton key: a platform superuser with no membership, and one who is also a member.
+    world.users["superuser"] = User.objects.create_superuser(email="root@platform.test", password=PASSWORD)
+    member_root = User.objects.create_superuser(email="root-member@platform.test", password=PASSWORD)
+    world.users["alpha.superuser_member"] = member_root
+    world.memberships["alpha.superuser_member"] = Membership.objects.create(
+        task_force=world.task_forces["alpha"],
+        user=member_root,
+        agency=world.agencies["alpha.vs2"],
+        role=Role.VS_CASE_MANAGER,
+    )
+    # A model-wide permission granted by mistake must widen nothing.
+    mistaken = world.users["alpha.case_manager_2"]
+    mistaken.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_vsrecord", "view_lerecord", "change_vsrecord"])
+    )
+    return world

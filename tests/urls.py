@@ -19,6 +19,6 @@ wall_html = [
 
 urlpatterns = [
     path("tf/<slug:task_force>/wall/", include(wall_html)),
-    path("api/v1/tf/<slug:task_force>/", include(router.urls)),
+    path("api/v1/tf/<slug:task_force>/", include((router.urls, "wall-api"))),
     *project_urlpatterns,
 ]

@@ -112,7 +112,7 @@ def test_audit_events_api_is_metadata_for_tenant_admins(world: World) -> None:
         action="case.viewed", actor=world.actor("beta.vs_supervisor"), target_type="cases.case", target_id="y"
     )
     response = world.api("alpha.tenant_admin").get(
-        reverse("audit-event-list", kwargs={"task_force": "alpha"})
+        reverse("api:audit-event-list", kwargs={"task_force": "alpha"})
     )
     assert response.status_code == 200
     rows = response.json()["results"]

@@ -22,12 +22,13 @@ APPS = ("taskforce", "cases", "referrals", "mdt", "reporting")
 EDGE_FILES = ("views.py", "endpoints.py", "forms.py", "tasks.py", "admin.py", "serializers.py")
 
 
-def _walk(patterns, prefix=""):
+def _walk(patterns, prefix="", namespace=""):
     for entry in patterns:
         if isinstance(entry, URLResolver):
-            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner)
         elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry
+            yield prefix + str(entry.pattern), namespace + (entry.name or ""), entry
 
 
 def _routes():
@@ -35,7 +36,7 @@ def _routes():
 
 
 def test_every_tenant_route_resolves_the_actor_at_the_edge() -> None:
-    tenant_routes = [(route, p) for route, p in _routes() if "<slug:task_force>" in route]
+    tenant_routes = [(route, p) for route, _name, p in _routes() if "<slug:task_force>" in route]
     assert len(tenant_routes) > 10
     for route, pattern in tenant_routes:
         view = pattern.callback
@@ -48,8 +49,8 @@ def test_every_tenant_route_resolves_the_actor_at_the_edge() -> None:
 
 def test_every_object_route_is_in_the_wall_matrix() -> None:
     object_routes = {
-        pattern.name
-        for route, pattern in _routes()
+        name
+        for route, name, _pattern in _routes()
         if "<slug:task_force>" in route and ("<uuid:" in route or "<pk>" in route or "<uuid:pk>" in route)
     }
     missing = object_routes - COVERED_OBJECT_ROUTES

@@ -46,6 +46,8 @@ class RecordType:
     api_list: str | None = None
     id_kwarg: str = "pk"
     secret: Callable[[object], str] | None = None
+    # What shows the record on a list page (HTML lists need not print ids).
+    shown_as: Callable[[object], str] = lambda obj: str(obj.pk)
     route_names: tuple[str, ...] = field(default=())
 
     def detail_urls(self, world: World, record_tf: str) -> list[str]:
@@ -95,20 +97,22 @@ RECORD_TYPES = [
         name="agency",
         get=lambda world, tf: world.agencies[f"{tf}.vs"],
         readers=everyone,
-        api_detail="agency-detail",
+        shown_as=lambda obj: obj.name,
+        api_detail="api:agency-detail",
         html_list="agency-list",
-        api_list="agency-list",
-        route_names=("agency-detail", "agency-edit"),
+        api_list="api:agency-list",
+        route_names=("api:agency-detail", "agency-edit"),
     ),
     RecordType(
         name="membership",
         get=lambda world, tf: world.memberships[f"{tf}.case_manager"],
         readers=everyone,
-        api_detail="membership-detail",
+        shown_as=lambda obj: obj.user.email,
+        api_detail="api:membership-detail",
         html_list="membership-list",
-        api_list="membership-list",
+        api_list="api:membership-list",
         route_names=(
-            "membership-detail",
+            "api:membership-detail",
             "membership-edit",
             "membership-deactivate",
             "membership-reactivate",
@@ -119,31 +123,31 @@ RECORD_TYPES = [
         get=lambda world, tf: world.records[f"{tf}.vs_record"],
         readers=vs_record_readers,
         html_detail="wall-vs-detail",
-        api_detail="wall-vs-record-detail",
+        api_detail="wall-api:wall-vs-record-detail",
         html_list="wall-vs-list",
-        api_list="wall-vs-record-list",
+        api_list="wall-api:wall-vs-record-list",
         id_kwarg="record_id",
         secret=lambda obj: obj.secret,
-        route_names=("wall-vs-detail", "wall-vs-record-detail"),
+        route_names=("wall-vs-detail", "wall-api:wall-vs-record-detail"),
     ),
     RecordType(
         name="le_record",
         get=lambda world, tf: world.records[f"{tf}.le_record"],
         readers=le_readers,
         html_detail="wall-le-detail",
-        api_detail="wall-le-record-detail",
-        api_list="wall-le-record-list",
+        api_detail="wall-api:wall-le-record-detail",
+        api_list="wall-api:wall-le-record-list",
         id_kwarg="record_id",
         secret=lambda obj: obj.secret,
-        route_names=("wall-le-detail", "wall-le-record-detail"),
+        route_names=("wall-le-detail", "wall-api:wall-le-record-detail"),
     ),
     RecordType(
         name="le_restricted",
         get=lambda world, tf: world.records[f"{tf}.le_restricted"],
         readers=le_restricted_readers,
         html_detail="wall-le-detail",
-        api_detail="wall-le-record-detail",
-        api_list="wall-le-record-list",
+        api_detail="wall-api:wall-le-record-detail",
+        api_list="wall-api:wall-le-record-list",
         id_kwarg="record_id",
         secret=lambda obj: obj.secret,
     ),
@@ -153,7 +157,7 @@ RECORD_TYPES = [
 TENANT_PAGES = [
     # (url name, html?, readers, status for other members of the task force)
     ("audit-list", True, tenant_admin_only, 404),
-    ("audit-event-list", False, tenant_admin_only, 404),
+    ("api:audit-event-list", False, tenant_admin_only, 404),
     ("tf-home", True, everyone, 404),
 ]
 

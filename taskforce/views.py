@@ -73,7 +73,7 @@ def _mou_alerts(request: HttpRequest) -> list:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     actor = request.actor
-    context: dict = {"is_admin": can_manage_structure(actor)}
+    context: dict = {"is_admin": can_manage_structure(actor), "today": timezone.localdate()}
     if actor.role in (Role.TENANT_ADMIN, Role.COORDINATOR):
         context["mou_alerts"] = _mou_alerts(request)
     if actor.role == Role.TENANT_ADMIN:

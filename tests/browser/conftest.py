@@ -42,7 +42,10 @@ def browser() -> Iterator[object]:
 
     path = chromium_path()
     if not os.path.exists(path):
-        pytest.fail(f"Chromium not found at {path}; set CHROMIUM_PATH (the tests never download one)")
+        message = f"Chromium not found at {path}: apt-get install chromium, or set CHROMIUM_PATH"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI installs it: a missing browser there is a broken build
+        pytest.skip(message)  # a developer machine without Chromium still runs everything else
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
         try:

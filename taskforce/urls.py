@@ -44,6 +44,7 @@ api = [
         name="docs",
     ),
     path("tf/<slug:task_force>/", include(router.urls)),
+    path("tf/<slug:task_force>/", include("cases.api.urls")),
 ]
 
 urlpatterns = [
@@ -52,6 +53,7 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tf/<slug:task_force>/", include(tenant_html)),
+    path("tf/<slug:task_force>/cases/", include("cases.urls")),
     path("api/v1/", include((api, "api"))),
     path("platform-admin/", admin.site.urls),
 ]

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from taskforce import home as home_panels
 from taskforce.access import NotFoundOrForbidden, Role
 from taskforce.forms import AgencyCreateForm, AgencyUpdateForm, LoginForm, MembershipAddForm, MembershipForm
 from taskforce.models import AuditEvent
@@ -87,6 +88,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["pending_invitations"] = (
             visible_memberships(actor).filter(is_active=True, user__password__startswith="!").count()
         )
+    context["panels"] = home_panels.panels_for(actor)
     return render(request, "taskforce/home.html", context)
 
 

@@ -1,0 +1,119 @@
+"""Who may see and change victim-services records (access.md, the wall).
+
+- A VS supervisor sees every case of their own agency (the ``agency`` column).
+- A VS case manager sees the cases of their own agency they are assigned to (a guardian grant
+  in ``CaseUserObjectPermission``).
+- Nobody else sees any of it: law enforcement, coordinators, tenant admins, analysts, other VS
+  agencies, other task forces and superusers all get 404 (``for_actor`` returns nothing outside
+  the VS compartment; the agency column keeps other VS agencies out).
+- Everything hanging off a case (client, identity, services, notes, consents, screenings, plan)
+  is visible exactly when its case is, except privileged notes: their author and the agency's VS
+  supervisors only.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import Q, QuerySet
+
+from cases.models import (
+    Case,
+    CaseNote,
+    Client,
+    ClientIdentity,
+    Consent,
+    FamilyMember,
+    PlanItem,
+    Screening,
+    ServiceDelivery,
+)
+from taskforce.access import Actor, Role, get_or_not_found
+from taskforce.permissions import granted_ids
+
+ASSIGNED = "view_case"
+
+
+def _is_supervisor(actor: Actor) -> bool:
+    return actor.role == Role.VS_SUPERVISOR
+
+
+def visible_cases(actor: Actor) -> QuerySet[Case]:
+    cases = Case.objects.for_actor(actor).filter(agency_id=actor.agency_id)
+    if _is_supervisor(actor):
+        return cases
+    if actor.role == Role.VS_CASE_MANAGER:
+        return cases.filter(pk__in=granted_ids(actor, ASSIGNED, Case))
+    return cases.none()
+
+
+def access_case(actor: Actor, case_id: uuid.UUID | str) -> Case:
+    """A case id from the request -> the case, or 404 for every reason. Not audited here:
+    the edge that shows the case records the read."""
+    return get_or_not_found(visible_cases(actor).select_related("client"), case_id)
+
+
+def visible_clients(actor: Actor) -> QuerySet[Client]:
+    return Client.objects.for_actor(actor).filter(
+        agency_id=actor.agency_id, pk__in=visible_cases(actor).values("client_id")
+    )
+
+
+def visible_identities(actor: Actor) -> QuerySet[ClientIdentity]:
+    return ClientIdentity.objects.for_actor(actor).filter(client_id__in=visible_clients(actor).values("pk"))
+
+
+def _on_visible_cases(actor: Actor, queryset: QuerySet) -> QuerySet:
+    return queryset.filter(case_id__in=visible_cases(actor).values("pk"))
+
+
+def visible_services(actor: Actor) -> QuerySet[ServiceDelivery]:
+    return _on_visible_cases(actor, ServiceDelivery.objects.for_actor(actor))
+
+
+def visible_plan_items(actor: Actor) -> QuerySet[PlanItem]:
+    return _on_visible_cases(actor, PlanItem.objects.for_actor(actor))
+
+
+def visible_screenings(actor: Actor) -> QuerySet[Screening]:
+    return _on_visible_cases(actor, Screening.objects.for_actor(actor))
+
+
+def visible_consents(actor: Actor) -> QuerySet[Consent]:
+    return _on_visible_cases(actor, Consent.objects.for_actor(actor))
+
+
+def access_consent(actor: Actor, consent_id: uuid.UUID | str) -> Consent:
+    return get_or_not_found(visible_consents(actor), consent_id)
+
+
+def visible_family_members(actor: Actor) -> QuerySet[FamilyMember]:
+    return FamilyMember.objects.for_actor(actor).filter(client_id__in=visible_clients(actor).values("pk"))
+
+
+def visible_notes(actor: Actor) -> QuerySet[CaseNote]:
+    """Notes on visible cases; privileged ones only for their author and the agency's supervisors."""
+    notes = _on_visible_cases(actor, CaseNote.objects.for_actor(actor))
+    if _is_supervisor(actor):
+        return notes
+    return notes.filter(Q(privileged=False) | Q(author_id=actor.user_id))
+
+
+def can_write_case(actor: Actor, case: Case) -> bool:
+    """Record services, notes, consents, screenings and plan items; close and reopen.
+    Anyone who sees the case may (assigned case managers and the agency's supervisors)."""
+    return actor.role in (Role.VS_CASE_MANAGER, Role.VS_SUPERVISOR) and case.agency_id == actor.agency_id
+
+
+def can_assign(actor: Actor, case: Case) -> bool:
+    """Assign and reassign case managers: the agency's VS supervisors."""
+    return _is_supervisor(actor) and case.agency_id == actor.agency_id
+
+
+def can_take_intake(actor: Actor) -> bool:
+    return actor.role in (Role.VS_CASE_MANAGER, Role.VS_SUPERVISOR)
+
+
+def can_edit_note(actor: Actor, note: CaseNote) -> bool:
+    """Only the author changes a note; a supervisor may read a privileged note but not edit it."""
+    return note.author_id == actor.user_id

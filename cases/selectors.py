@@ -1,0 +1,116 @@
+"""Read use-cases of the victim-services side, built on ``cases.policies`` only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from cases.models import Case, CaseNote, Consent, PlanItem, Screening, ServiceDelivery
+from cases.policies import (
+    ASSIGNED,
+    visible_cases,
+    visible_consents,
+    visible_notes,
+    visible_plan_items,
+    visible_screenings,
+    visible_services,
+)
+from taskforce.access import Actor
+from taskforce.permissions import granted_ids
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFilters:
+    status: str = ""
+    trafficking_type: str = ""
+    assigned_to_me: bool = False
+    consent_expiring: bool = False
+    search: str = ""
+
+
+def case_list(*, actor: Actor, filters: CaseFilters | None = None) -> QuerySet[Case]:
+    """The actor's caseload, newest first, with the client's name in the same query.
+
+    Search matches names inside the actor's own agency only (``visible_cases`` is already
+    limited to it); nothing is ever matched across agencies.
+    """
+    filters = filters or CaseFilters()
+    cases = visible_cases(actor).select_related("client__identity")
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.trafficking_type:
+        cases = cases.filter(trafficking_type=filters.trafficking_type)
+    if filters.assigned_to_me:
+        cases = cases.filter(pk__in=granted_ids(actor, ASSIGNED, Case))
+    if filters.consent_expiring:
+        now = timezone.now()
+        cases = cases.filter(
+            Exists(
+                Consent.objects.for_actor(actor).filter(
+                    case_id=OuterRef("pk"),
+                    revoked_at__isnull=True,
+                    expires_at__gt=now,
+                    expires_at__lte=now + dt.timedelta(days=Consent.EXPIRING_DAYS),
+                )
+            )
+        )
+    term = filters.search.strip()
+    if term:
+        for word in term.split()[:4]:
+            cases = cases.filter(
+                Q(client__identity__first_name__icontains=word)
+                | Q(client__identity__last_name__icontains=word)
+                | Q(client__identity__preferred_name__icontains=word)
+                | Q(client__identity__aliases__icontains=word)
+            )
+    return cases
+
+
+@dataclass(frozen=True, slots=True)
+class CaseTimeline:
+    services: list[ServiceDelivery]
+    notes: list[CaseNote]
+    consents: list[Consent]
+    screenings: list[Screening]
+    plan: list[PlanItem]
+
+
+TIMELINE_LIMIT = 50
+
+
+def case_timeline(*, actor: Actor, case: Case) -> CaseTimeline:
+    """The case page's history: the last 50 services and notes, every consent, screening and
+    plan item, each in one query whatever the case's length."""
+    return CaseTimeline(
+        services=list(
+            visible_services(actor)
+            .filter(case=case)
+            .select_related("providing_agency")
+            .order_by("-delivered_on", "-created_at")[:TIMELINE_LIMIT]
+        ),
+        notes=list(
+            visible_notes(actor)
+            .filter(case=case)
+            .select_related("author")
+            .order_by("-created_at")[:TIMELINE_LIMIT]
+        ),
+        consents=list(
+            visible_consents(actor)
+            .filter(case=case)
+            .select_related("recipient_agency")
+            .order_by("-signed_on")
+        ),
+        screenings=list(visible_screenings(actor).filter(case=case).order_by("-screened_on", "-created_at")),
+        plan=list(visible_plan_items(actor).filter(case=case).order_by("status", "created_at")),
+    )
+
+
+def consents_by_state(consents: list[Consent], now: dt.datetime | None = None) -> dict[str, list[Consent]]:
+    now = now or timezone.now()
+    grouped: dict[str, list[Consent]] = {state: [] for state in Consent.State.values}
+    for consent in consents:
+        grouped[consent.state_at(now)].append(consent)
+    return grouped

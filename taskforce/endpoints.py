@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, pagination, permissions, status
+from rest_framework import mixins, permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -16,6 +16,7 @@ from taskforce.access import NotFoundOrForbidden, Role
 from taskforce.api import ScopedViewSet
 from taskforce.audit import audit_record
 from taskforce.models import User
+from taskforce.pagination import SafeCursorPagination
 from taskforce.policies import visible_agencies, visible_audit_events, visible_memberships
 from taskforce.serializers import (
     AgencyOut,
@@ -78,7 +79,7 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     serializer_class = MembershipOut
 
 
-class AuditPagination(pagination.CursorPagination):
+class AuditPagination(SafeCursorPagination):
     ordering = "-seq"
     page_size = 50
     page_size_query_param = "page_size"

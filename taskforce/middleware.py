@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -80,7 +80,10 @@ class SessionLifetimeMiddleware:
                 now - started > settings.SESSION_ABSOLUTE_SECONDS
                 or started < user.sessions_valid_after.timestamp()
             ):
-                logout(request)
+                # Only this stale session ends: logout() would fire the logout handler and end
+                # the person's newer sessions and tokens too.
+                request.session.flush()
+                request.user = AnonymousUser()
         return self.get_response(request)
 
 

@@ -59,6 +59,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        # A new password ends every session and token issued before it (security.md).
+        self.sessions_valid_after = timezone.now()
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        password_changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            ApiToken.objects.filter(user=self).delete()
+
     def get_full_name(self) -> str:
         return self.full_name or self.email
 

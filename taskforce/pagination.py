@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from rest_framework import pagination
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 
-class CreatedCursorPagination(pagination.CursorPagination):
+class SafeCursorPagination(pagination.CursorPagination):
+    """A forged cursor whose position does not fit the ordering column is a 404, not a 500."""
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValueError, TypeError, ValidationError):
+            raise NotFound(self.invalid_cursor_message) from None
+
+
+class CreatedCursorPagination(SafeCursorPagination):
     """Keyset pages, newest first: no COUNT(*), no OFFSET, constant cost at any depth."""
 
     ordering = ("-created_at", "-id")

@@ -139,3 +139,25 @@ def revoke(*, actor: Actor, perm: str, membership: Membership, obj: TaskForceOwn
         target=obj,
         detail={"perm": perm, "membership": str(membership.id)},
     )
+
+
+@transaction.atomic
+def revoke_all_grants(*, actor: Actor, membership: Membership) -> int:
+    """Remove every object grant the membership's user holds in its task force (on deactivation
+    or a change of agency or role). Logged: ``grant.removed_all`` with the number removed."""
+    from django.apps import apps
+
+    removed = 0
+    for model in apps.get_models():
+        if issubclass(model, TaskForceUserObjectPermission):
+            count, _ = model.objects.filter(
+                task_force_id=membership.task_force_id, user_id=membership.user_id
+            ).delete()
+            removed += count
+    audit_record(
+        action="grant.removed_all",
+        actor=actor,
+        target=membership,
+        detail={"removed": removed},
+    )
+    return removed

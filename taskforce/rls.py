@@ -31,7 +31,7 @@ MEMBERSHIP_READ_POLICY = f"({_BYPASS} OR {_SAME_TASK_FORCE} OR {_SAME_USER})"
 # ... and the agencies of those memberships (their names appear in the switcher and /me).
 AGENCY_READ_POLICY = (
     f"({_BYPASS} OR {_SAME_TASK_FORCE} OR id IN (SELECT agency_id FROM taskforce_membership"  # noqa: S608
-    f" WHERE user_id = NULLIF(current_setting('{SETTING_USER}', true), '')::uuid))"
+    f" WHERE is_active AND user_id = NULLIF(current_setting('{SETTING_USER}', true), '')::uuid))"
 )
 
 

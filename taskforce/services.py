@@ -11,6 +11,7 @@ from django.utils import timezone
 from taskforce.access import Actor
 from taskforce.audit import audit_record
 from taskforce.models import Agency, Membership, User
+from taskforce.permissions import revoke_all_grants
 from taskforce.policies import can_manage_structure
 from taskforce.tokens import token_revoke_all
 
@@ -116,6 +117,10 @@ def membership_update(*, actor: Actor, membership: Membership, agency: Agency, r
     under the old role stays on a screen or in a token. Logged: ``membership.changed``.
     """
     _require_admin(actor)
+    if membership.id == actor.membership_id:
+        # An admin who could change their own role could give themselves content access:
+        # another admin must do it (no god mode, access.md principle 4).
+        raise ValidationError("Another administrator must change your own membership.")
     if agency.task_force_id != actor.task_force_id:
         raise ValidationError({"agency": "Select an agency of this task force."})
     before = (membership.agency_id, membership.role)
@@ -123,6 +128,9 @@ def membership_update(*, actor: Actor, membership: Membership, agency: Agency, r
     membership.full_clean()
     membership.save(update_fields=["agency", "role", "updated_at"])
     if before != (membership.agency_id, membership.role):
+        # Grants belong to a person in a place: a move must not carry them along, nor let them
+        # come back if the person later moves back.
+        revoke_all_grants(actor=actor, membership=membership)
         _end_sessions(membership.user)
     audit_record(
         action="membership.changed",
@@ -143,6 +151,7 @@ def membership_deactivate(*, actor: Actor, membership: Membership) -> Membership
         raise ValidationError({"membership": "You cannot deactivate your own membership."})
     membership.is_active = False
     membership.save(update_fields=["is_active", "updated_at"])
+    revoke_all_grants(actor=actor, membership=membership)
     _end_sessions(membership.user)
     audit_record(action="membership.deactivated", actor=actor, target=membership)
     return membership

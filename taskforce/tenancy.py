@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from taskforce.access import Actor, NotFoundOrForbidden
+from taskforce.audit import audit_record
 from taskforce.models import Membership, TaskForce, User
 from taskforce.rls import set_scope
 
@@ -34,9 +35,24 @@ def resolve_actor(*, user: Any, task_force_slug: str) -> Actor:
         .first()
     )
     if membership is None:
-        set_scope(task_force_id=None)
+        _audit_denied(user=user, task_force_id=task_force_id, slug=task_force_slug)
         raise NotFoundOrForbidden
     return Actor.from_membership(membership)
+
+
+def _audit_denied(*, user: Any, task_force_id: uuid.UUID | None, slug: str) -> None:
+    """A signed-in person knocked on a task force they are not an active member of: the
+    attempt lands in that task force's own audit chain (its admins see it), or in the
+    platform chain when the slug names no task force."""
+    set_scope(task_force_id=task_force_id, user_id=user.pk)
+    audit_record(
+        action="tenant.access_denied",
+        user_id=user.pk,
+        task_force_id=task_force_id,
+        outcome="denied",
+        detail={} if task_force_id else {"slug": slug[:60]},
+    )
+    set_scope(task_force_id=None)
 
 
 def user_memberships(user: User, *, actor: Actor | None = None) -> QuerySet[Membership]:

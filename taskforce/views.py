@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 from django.contrib import messages
@@ -117,7 +118,7 @@ def _require_admin(request: HttpRequest) -> None:
 @require_http_methods(["GET", "POST"])
 def agency_create_view(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
-    form = AgencyCreateForm(request.POST or None)
+    form = AgencyCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             agency = agency_create(actor=request.actor, **form.cleaned_data)
@@ -141,7 +142,7 @@ def agency_edit_view(request: HttpRequest, agency_id: uuid.UUID) -> HttpResponse
         "mou_signed_on": agency.mou_signed_on,
         "mou_expires_on": agency.mou_expires_on,
     }
-    form = AgencyUpdateForm(request.POST or None, initial=initial)
+    form = AgencyUpdateForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             agency_update(actor=request.actor, agency=agency, **form.cleaned_data)
@@ -178,7 +179,7 @@ def membership_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def membership_add_view(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
-    form = MembershipAddForm(request.POST or None, actor=request.actor)
+    form = MembershipAddForm(request.POST if request.method == "POST" else None, actor=request.actor)
     if request.method == "POST" and form.is_valid():
         try:
             membership = membership_add(actor=request.actor, **form.cleaned_data)
@@ -201,7 +202,7 @@ def membership_edit_view(request: HttpRequest, membership_id: uuid.UUID) -> Http
     membership = access_membership(request.actor, membership_id)
     _require_admin(request)
     form = MembershipForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         actor=request.actor,
         initial={"agency": membership.agency, "role": membership.role},
     )
@@ -257,7 +258,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         raise NotFoundOrForbidden
     events = visible_audit_events(request.actor).order_by("-seq")
     before = request.GET.get("before", "")
-    if before.isdigit():
+    if re.fullmatch(r"[0-9]{1,18}", before):
         events = events.filter(seq__lt=int(before))
     page = list(events[: AUDIT_PAGE_SIZE + 1])
     has_more = len(page) > AUDIT_PAGE_SIZE

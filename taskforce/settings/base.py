@@ -179,6 +179,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "taskforce.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": "10/min"},
+    # Throttles key on the client address: never trust a client's X-Forwarded-For. Behind a
+    # known number of proxies set DJANGO_NUM_PROXIES so DRF reads the proxy-added entry only.
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -186,6 +189,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Case coordination for multi-agency human trafficking task forces.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -29,7 +29,7 @@ from cases.models import (
     ServiceDelivery,
 )
 from taskforce.access import Actor, Role, get_or_not_found
-from taskforce.permissions import granted_ids
+from taskforce.permissions import granted_ids, has_grant
 
 ASSIGNED = "view_case"
 
@@ -101,8 +101,12 @@ def visible_notes(actor: Actor) -> QuerySet[CaseNote]:
 
 def can_write_case(actor: Actor, case: Case) -> bool:
     """Record services, notes, consents, screenings and plan items; close and reopen.
-    Anyone who sees the case may (assigned case managers and the agency's supervisors)."""
-    return actor.role in (Role.VS_CASE_MANAGER, Role.VS_SUPERVISOR) and case.agency_id == actor.agency_id
+    Exactly who sees the case: its assigned case managers and the agency's supervisors."""
+    if case.agency_id != actor.agency_id or case.task_force_id != actor.task_force_id:
+        return False
+    if _is_supervisor(actor):
+        return True
+    return actor.role == Role.VS_CASE_MANAGER and has_grant(actor, ASSIGNED, case)
 
 
 def can_assign(actor: Actor, case: Case) -> bool:

@@ -33,7 +33,7 @@ from cases.models import (
     ServiceDelivery,
 )
 from cases.policies import ASSIGNED, can_assign, can_take_intake, can_write_case, visible_cases
-from taskforce.access import Actor, Role
+from taskforce.access import Actor, Role, get_or_not_found
 from taskforce.audit import audit_record
 from taskforce.models import Agency, Membership, TaskForce
 from taskforce.permissions import grant, revoke
@@ -160,7 +160,11 @@ def intake_create(
         grant(actor=actor, perm=ASSIGNED, membership=membership, obj=new_case)
     if answers:
         screening_record(
-            actor=actor, case=new_case, form=screening_rules.Form.SHORT, answers=answers, screened_on=today
+            actor=actor,
+            case=new_case,
+            form=screening_rules.Form.SHORT,
+            answers=answers,
+            screened_on=opened_on,
         )
     return new_case
 
@@ -174,8 +178,11 @@ def case_update(*, actor: Actor, case: Case, data: dict[str, Any]) -> Case:
     """Change coded fields of a case, or its status (closing needs a closure reason).
     Logged: ``case.changed`` with the field names, or ``case.closed`` / ``case.reopened``."""
     _require(can_write_case(actor, case))
+    data = dict(data)
     status = data.pop("status", None)
     reason = data.pop("closure_reason", "") or ""
+    if status and status not in Case.Status.values:
+        raise ValidationError({"status": "Choose intake, open or closed."})
     changed = []
     for field in ("trafficking_type", "referral_source"):
         if field in data and data[field] != getattr(case, field):
@@ -189,9 +196,15 @@ def case_update(*, actor: Actor, case: Case, data: dict[str, Any]) -> Case:
         if status == Case.Status.CLOSED:
             case_close(actor=actor, case=case, reason=reason)
         elif case.status == Case.Status.CLOSED:
-            case_reopen(actor=actor, case=case, reason=reason or data.get("reopen_reason", ""), status=status)
+            case_reopen(actor=actor, case=case, reason=data.get("reopen_reason") or reason, status=status)
         else:
             _set_status(actor=actor, case=case, status=status, reason="")
+            audit_record(
+                action="case.changed",
+                actor=actor,
+                target=case,
+                detail={"fields": ["status"], "status": status},
+            )
     return case
 
 
@@ -217,6 +230,8 @@ def case_close(*, actor: Actor, case: Case, reason: str, closed_on: dt.date | No
     if reason not in Case.ClosureReason.values:
         raise ValidationError({"closure_reason": "Choose why the case is closing."})
     closed_on = closed_on or _today(actor)
+    if closed_on > _today(actor):
+        raise ValidationError({"closed_on": "A case cannot close in the future."})
     if closed_on < case.opened_on:
         raise ValidationError({"closed_on": "A case cannot close before it opened."})
     case.closure_reason, case.closed_on = reason, closed_on
@@ -231,6 +246,8 @@ def case_reopen(*, actor: Actor, case: Case, reason: str, status: str = Case.Sta
     _require(can_write_case(actor, case))
     if case.status != Case.Status.CLOSED:
         raise ValidationError({"status": "Only a closed case can be reopened."})
+    if status not in (Case.Status.INTAKE, Case.Status.OPEN):
+        raise ValidationError({"status": "A case reopens as intake or open."})
     if not reason.strip():
         raise ValidationError({"reopen_reason": "Say why the case is reopened."})
     case.closure_reason, case.closed_on = "", None
@@ -264,6 +281,8 @@ def case_unassign(*, actor: Actor, case: Case, membership: Membership) -> None:
     """Take a case manager off a case: their access ends on their next request.
     Logged: ``case.unassigned`` (and ``grant.removed``)."""
     _require(can_assign(actor, case))
+    if membership.task_force_id != actor.task_force_id or membership.agency_id != actor.agency_id:
+        raise ValidationError({"membership": "Choose a case manager of your agency."})
     revoke(actor=actor, perm=ASSIGNED, membership=membership, obj=case)
     audit_record(
         action="case.unassigned", actor=actor, target=case, detail={"membership": str(membership.id)}
@@ -455,7 +474,7 @@ def consent_record(
 def consent_revoke(*, actor: Actor, consent: Consent, note: str = "") -> Consent:
     """Revoke a release now. Whatever rested on it ends at once (checked at read time).
     Logged: ``consent.revoked``."""
-    case = Case.objects.for_actor(actor).get(pk=consent.case_id)
+    case = get_or_not_found(visible_cases(actor), consent.case_id)
     _require(can_write_case(actor, case))
     if consent.revoked_at is not None:
         raise ValidationError({"consent": "This release is already revoked."})
@@ -527,7 +546,7 @@ def plan_item_add(
 @transaction.atomic
 def plan_item_set_status(*, actor: Actor, item: PlanItem, status: str) -> PlanItem:
     """Logged: ``plan_item.changed`` with the new status."""
-    case = visible_cases(actor).get(pk=item.case_id)
+    case = get_or_not_found(visible_cases(actor), item.case_id)
     _require(can_write_case(actor, case))
     item.status = status
     item.full_clean()
@@ -545,6 +564,8 @@ def family_member_add(
     served_from = served_from or _today(actor)
     if served_from > _today(actor):
         raise ValidationError({"served_from": "Cannot be in the future."})
+    if served_from < case.opened_on:
+        raise ValidationError({"served_from": "Cannot be before the case opened."})
     member = FamilyMember(
         task_force_id=actor.task_force_id,
         client_id=case.client_id,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from taskforce.access import LE_ROLES, Role
+from taskforce.access import LE_ROLES, VS_ROLES, Role
 from tests.world import MEMBERS, TASK_FORCES, World
 
 MEMBER_KEYS = list(MEMBERS)
@@ -49,10 +49,19 @@ class RecordType:
     # What shows the record on a list page (HTML lists need not print ids).
     shown_as: Callable[[object], str] = lambda obj: str(obj.pk)
     route_names: tuple[str, ...] = field(default=())
+    # More pages that show this record (a case page showing its notes, a nested API list).
+    also_shown_on: Callable[[World, str], list[str]] | None = None
+    # Who gets 200 on those pages (default: the readers); the secret shows only to readers.
+    page_readers: Callable[[str], bool] | None = None
+    # Who of the task force may open the list pages at all (the others get 404).
+    list_openers: Callable[[str], bool] = lambda key: True
+
+    def may_open(self, actor_key: str) -> bool:
+        return (self.page_readers or self.readers)(actor_key)
 
     def detail_urls(self, world: World, record_tf: str) -> list[str]:
         obj = self.get(world, record_tf)
-        urls = []
+        urls = list(self.also_shown_on(world, record_tf)) if self.also_shown_on else []
         if self.html_detail:
             urls.append(reverse(self.html_detail, kwargs={"task_force": record_tf, self.id_kwarg: obj.pk}))
         if self.api_detail:
@@ -153,6 +162,112 @@ RECORD_TYPES = [
     ),
 ]
 
+
+def case_readers(key: str) -> bool:
+    # The assigned case managers (grants) and the agency's supervisor (column). Nobody else.
+    return _member(key) in {"case_manager", "case_manager_2", "vs_supervisor"}
+
+
+def privileged_readers(key: str) -> bool:
+    # The author (case_manager) and the agency's supervisor; not the other assigned case manager.
+    return _member(key) in {"case_manager", "vs_supervisor"}
+
+
+def _case_url(name: str) -> Callable[[World, str], list[str]]:
+    def urls(world: World, tf: str) -> list[str]:
+        case = world.records[f"{tf}.case"]
+        if name.startswith("api:"):
+            return [reverse(name, kwargs={"task_force": tf, "pk": case.pk})]
+        return [reverse(name, kwargs={"task_force": tf, "case_id": case.pk})]
+
+    return urls
+
+
+def _both(*builders: Callable[[World, str], list[str]]) -> Callable[[World, str], list[str]]:
+    return lambda world, tf: [url for build in builders for url in build(world, tf)]
+
+
+CASE_HTML_ROUTES = (
+    "case-detail",
+    "case-service-add",
+    "case-note-add",
+    "case-consent-add",
+    "consent-revoke",
+    "case-assign",
+    "case-unassign",
+    "case-close",
+    "case-reopen",
+    "case-screening-add",
+    "case-plan-add",
+    "plan-item-status",
+    "case-family-add",
+)
+CASE_API_ROUTES = (
+    "api:case-detail",
+    "api:case-services",
+    "api:case-notes",
+    "api:case-consents",
+    "api:case-screenings",
+    "api:case-plan-items",
+    "api:case-assign",
+    "api:case-unassign",
+    "api:consent-detail",
+    "api:consent-revoke",
+)
+
+CASE_RECORD_TYPES = [
+    RecordType(
+        name="case",
+        get=lambda world, tf: world.records[f"{tf}.case"],
+        readers=case_readers,
+        html_detail="case-detail",
+        api_detail="api:case-detail",
+        html_list="case-list",
+        api_list="api:case-list",
+        list_openers=lambda key: _role(key) in VS_ROLES,
+        id_kwarg="case_id",
+        secret=lambda obj: f"VSCLIENT{obj.task_force.slug}",
+        route_names=CASE_HTML_ROUTES + CASE_API_ROUTES,
+    ),
+    RecordType(
+        name="service",
+        get=lambda world, tf: world.records[f"{tf}.service"],
+        readers=case_readers,
+        also_shown_on=_both(_case_url("case-detail"), _case_url("api:case-services")),
+        secret=lambda obj: obj.note,
+    ),
+    RecordType(
+        name="note",
+        get=lambda world, tf: world.records[f"{tf}.note"],
+        readers=case_readers,
+        also_shown_on=_both(_case_url("case-detail"), _case_url("api:case-notes")),
+        secret=lambda obj: obj.text,
+    ),
+    RecordType(
+        name="privileged_note",
+        get=lambda world, tf: world.records[f"{tf}.privileged_note"],
+        readers=privileged_readers,
+        page_readers=case_readers,
+        also_shown_on=_both(_case_url("case-detail"), _case_url("api:case-notes")),
+        secret=lambda obj: obj.text,
+    ),
+    RecordType(
+        name="consent",
+        get=lambda world, tf: world.records[f"{tf}.consent"],
+        readers=case_readers,
+        api_detail="api:consent-detail",
+        also_shown_on=_both(_case_url("case-detail"), _case_url("api:case-consents")),
+        secret=lambda obj: obj.purpose,
+    ),
+    RecordType(
+        name="client_identity",
+        get=lambda world, tf: world.records[f"{tf}.client"],
+        readers=case_readers,
+        also_shown_on=_both(_case_url("case-detail"), _case_url("api:case-detail")),
+        secret=lambda obj: f"555-{obj.task_force.slug}",
+    ),
+]
+
 # Tenant-level pages without an object: who gets 200 (others of the task force: as listed).
 TENANT_PAGES = [
     # (url name, html?, readers, status for other members of the task force)
@@ -161,9 +276,15 @@ TENANT_PAGES = [
     ("tf-home", True, everyone, 404),
 ]
 
+ALL_RECORD_TYPES = RECORD_TYPES + CASE_RECORD_TYPES
+
 # Object routes every row above covers; the route-coverage test compares with the URLconf.
-COVERED_OBJECT_ROUTES = {name for record in RECORD_TYPES for name in record.route_names}
+COVERED_OBJECT_ROUTES = {name for record in ALL_RECORD_TYPES for name in record.route_names}
 
 
 def may_read(record: RecordType, actor_key: str, record_tf: str) -> bool:
     return same_task_force(actor_key, record_tf) and record.readers(actor_key)
+
+
+def may_open(record: RecordType, actor_key: str, record_tf: str) -> bool:
+    return same_task_force(actor_key, record_tf) and record.may_open(actor_key)

@@ -1,0 +1,19 @@
+import pytest
+
+from cases import services as case_services
+from tests.wall.case_world import add_cases
+from tests.world import TASK_FORCES, World
+
+
+@pytest.fixture
+def wall_world(world: World) -> World:
+    """The world plus one case per task force with a second assigned case manager, so that
+    'sees the case but not the privileged note' is a real row of the matrix."""
+    add_cases(world)
+    for tf in TASK_FORCES:
+        case_services.case_assign(
+            actor=world.actor(f"{tf}.vs_supervisor"),
+            case=world.records[f"{tf}.case"],
+            membership=world.memberships[f"{tf}.case_manager_2"],
+        )
+    return world

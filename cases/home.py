@@ -12,22 +12,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 
 from cases.models import Case
 from cases.policies import ASSIGNED, visible_cases, visible_services
-from cases.selectors import CaseFilters, case_list
+from cases.selectors import CaseFilters, case_list, cases_unassigned, cases_without_contact
 from taskforce import home
 from taskforce.access import Actor, Role
 from taskforce.policies import visible_memberships
 
-NO_CONTACT_DAYS = 30
 ACTIVE = (Case.Status.INTAKE, Case.Status.OPEN)
 
 
 def _today(actor: Actor) -> dt.date:
-    from cases.views import today_for
+    from cases.services import today_for
 
     return today_for(actor)
 
@@ -61,14 +60,8 @@ def caseload_context(actor: Actor) -> dict[str, Any]:
 
 def attention_context(actor: Actor) -> dict[str, Any]:
     today = _today(actor)
-    cutoff = today - dt.timedelta(days=NO_CONTACT_DAYS)
     expiring = case_list(actor=actor, filters=CaseFilters(consent_expiring=True)).count()
-    stale = (
-        visible_cases(actor)
-        .filter(status__in=ACTIVE)
-        .filter(Q(last_contact_on__lt=cutoff) | Q(last_contact_on__isnull=True, opened_on__lt=cutoff))
-        .count()
-    )
+    stale = cases_without_contact(visible_cases(actor).filter(status__in=ACTIVE), today).count()
     return {
         "expiring": expiring,
         "expiring_url": _list_url(actor, "expiring=1"),
@@ -120,12 +113,7 @@ def by_case_manager_context(actor: Actor) -> dict[str, Any]:
 
 
 def unassigned_context(actor: Actor) -> dict[str, Any]:
-    unassigned = (
-        visible_cases(actor)
-        .filter(status=Case.Status.INTAKE)
-        .exclude(caseuserobjectpermission__permission__codename=ASSIGNED)
-        .count()
-    )
+    unassigned = cases_unassigned(visible_cases(actor).filter(status=Case.Status.INTAKE)).count()
     return {
         "count": unassigned,
         "list_url": _list_url(actor, "status=intake&unassigned=1"),

@@ -78,6 +78,31 @@ class CaseTimeline:
     plan: list[PlanItem]
 
 
+NO_CONTACT_DAYS = 30
+
+
+def cases_assigned_to(cases: QuerySet[Case], user_id: object) -> QuerySet[Case]:
+    """Narrow already visible cases to those assigned to one person (one grant row matches both)."""
+    return cases.filter(
+        caseuserobjectpermission__user_id=user_id,
+        caseuserobjectpermission__permission__codename=ASSIGNED,
+    )
+
+
+def cases_unassigned(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.exclude(caseuserobjectpermission__permission__codename=ASSIGNED)
+
+
+def cases_without_contact(
+    cases: QuerySet[Case], today: dt.date, days: int = NO_CONTACT_DAYS
+) -> QuerySet[Case]:
+    """Open cases with no service recorded (or opened) in the last ``days`` days."""
+    cutoff = today - dt.timedelta(days=days)
+    return cases.exclude(status=Case.Status.CLOSED).filter(
+        Q(last_contact_on__lt=cutoff) | Q(last_contact_on__isnull=True, opened_on__lt=cutoff)
+    )
+
+
 TIMELINE_LIMIT = 50
 
 

@@ -62,8 +62,13 @@ def _require(condition: bool) -> None:
         raise PermissionDenied
 
 
-def _today(actor: Actor) -> dt.date:
+def today_for(actor: Actor) -> dt.date:
+    """Today in the task force's time zone: every date check here and every form default uses it,
+    so an evening entry in California is not "in the future"."""
     return timezone.localdate(timezone=_zone(actor))
+
+
+_today = today_for
 
 
 def _zone(actor: Actor) -> zoneinfo.ZoneInfo:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-import zoneinfo
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -42,7 +40,6 @@ from cases.forms import (
 )
 from cases.models import Case, Consent, PlanItem
 from cases.policies import (
-    ASSIGNED,
     access_case,
     access_consent,
     can_assign,
@@ -52,7 +49,16 @@ from cases.policies import (
     visible_identities,
     visible_plan_items,
 )
-from cases.selectors import CaseFilters, case_list, case_timeline, consents_by_state
+from cases.selectors import (
+    NO_CONTACT_DAYS,
+    CaseFilters,
+    case_list,
+    case_timeline,
+    cases_assigned_to,
+    cases_unassigned,
+    cases_without_contact,
+    consents_by_state,
+)
 from cases.services import (
     case_assign,
     case_assignees,
@@ -69,14 +75,13 @@ from cases.services import (
     plan_item_set_status,
     screening_record,
     service_record,
+    today_for,
 )
 from taskforce.access import VS_ROLES, Actor, NotFoundOrForbidden, get_or_not_found
 from taskforce.audit import audit_record
-from taskforce.policies import visible_memberships
 from taskforce.tenancy import tenant_view
 
 PAGE_SIZE = 50
-NO_CONTACT_DAYS = 30
 # Channels that make a listed contact detail unsafe to use.
 PHONE_CHANNELS = {ContactChannel.PHONE_CALL, ContactChannel.TEXT, ContactChannel.VOICEMAIL}
 
@@ -84,21 +89,6 @@ PHONE_CHANNELS = {ContactChannel.PHONE_CALL, ContactChannel.TEXT, ContactChannel
 def _status(form: object) -> int:
     # A redisplayed form with errors is a 400: clients and tests can tell it from a fresh page.
     return 400 if getattr(form, "is_bound", False) and getattr(form, "errors", None) else 200
-
-
-def today_for(actor: Actor) -> dt.date:
-    """Today in the task force's time zone (the services date-check against the same day)."""
-    name = (
-        visible_memberships(actor)
-        .filter(pk=actor.membership_id)
-        .values_list("task_force__time_zone", flat=True)
-        .first()
-    )
-    try:
-        zone = zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    return timezone.localdate(timezone=zone)
 
 
 def _require_vs(actor: Actor) -> None:
@@ -135,25 +125,6 @@ def _display_name(case: Case) -> str:
 # ----------------------------------------------------------------------------------------- list
 
 
-def _assigned_to(cases: QuerySet[Case], user_id: Any) -> QuerySet[Case]:
-    # One filter() call: user and permission must match the same grant row.
-    return cases.filter(
-        caseuserobjectpermission__user_id=user_id,
-        caseuserobjectpermission__permission__codename=ASSIGNED,
-    )
-
-
-def _unassigned(cases: QuerySet[Case]) -> QuerySet[Case]:
-    return cases.exclude(caseuserobjectpermission__permission__codename=ASSIGNED)
-
-
-def _no_contact_since(cases: QuerySet[Case], today: dt.date) -> QuerySet[Case]:
-    cutoff = today - dt.timedelta(days=NO_CONTACT_DAYS)
-    return cases.exclude(status=Case.Status.CLOSED).filter(
-        Q(last_contact_on__lt=cutoff) | Q(last_contact_on__isnull=True, opened_on__lt=cutoff)
-    )
-
-
 @tenant_view
 @require_GET
 def case_list_view(request: HttpRequest) -> HttpResponse:
@@ -178,10 +149,10 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     cases = case_list(actor=actor, filters=filters)
     chips = []
     if data["stale"]:
-        cases = _no_contact_since(cases, today_for(actor))
+        cases = cases_without_contact(cases, today_for(actor))
         chips.append(("stale", "No contact for 30 days"))
     if data["unassigned"]:
-        cases = _unassigned(cases)
+        cases = cases_unassigned(cases)
         chips.append(("unassigned", "No case manager"))
     if data["manager"]:
         if not can_assign(actor, Case(agency_id=actor.agency_id)):
@@ -189,7 +160,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
         manager = case_manager_choices(actor).filter(pk=data["manager"]).first()
         if manager is None:
             raise BadRequest("Unknown case manager.")
-        cases = _assigned_to(cases, manager.user_id)
+        cases = cases_assigned_to(cases, manager.user_id)
         chips.append(("manager", f"Assigned to {manager.user.full_name or manager.user.email}"))
     if data["before"]:
         cases = cases.filter(created_at__lt=data["before"])

@@ -48,6 +48,12 @@ class Client(TaskForceOwned):
     race_ethnicity = models.CharField(
         max_length=40, choices=RaceEthnicity.choices, default=RaceEthnicity.NOT_REPORTED, blank=True
     )
+    # Set when a consented VS-to-VS referral brought this client to this agency: the same person
+    # as that client of the sending agency, so reports count them once. The only link between
+    # agencies' clients; never a match on names or birth dates.
+    same_person_as = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["task_force", "agency", "-created_at"], name="client_tf_agency_idx")]
@@ -63,7 +69,8 @@ class ClientIdentity(TaskForceOwned):
 
     client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="identity")
     first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
+    # Blank only when a referral brought just a first name or alias; intake always asks for it.
+    last_name = models.CharField(max_length=100, blank=True)
     preferred_name = models.CharField(max_length=100, blank=True)
     aliases = models.CharField(max_length=300, blank=True, help_text="Other names, separated by commas.")
     date_of_birth = models.DateField(null=True, blank=True)

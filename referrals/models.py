@@ -1,1 +1,383 @@
-"""Records of this app arrive with its issue; see docs/architecture.md for the pattern."""
+"""Law-enforcement records (tips, investigations, prosecutions) and the bridge between the sides
+(referrals, certification requests).
+
+LE records live in the LE compartment: victim-services roles never enter it. Tips are also
+worked by the coordinator, by an explicit rule in ``referrals.policies`` (the compartment stays
+closed to coordinators for every other LE record). Referrals and certification requests are
+bridge records in the shared compartment; their policies decide per agency who sees the
+envelope and who the payload.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from cases.codes import AgeGroup, Gender, ServiceCategory, TraffickingType
+from referrals.codes import (
+    CertificationKind,
+    ChargeVenue,
+    Disposition,
+    ReferralKind,
+    TipChannel,
+    TipSource,
+    Urgency,
+    VenueType,
+)
+from taskforce.access import Compartment, TaskForceOwned
+from taskforce.permissions import TaskForceUserObjectPermission
+
+
+class Investigation(TaskForceOwned):
+    compartment: ClassVar[Compartment] = Compartment.LAW_ENFORCEMENT
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        SUSPENDED = "suspended", "Suspended"
+        CLOSED = "closed", "Closed"
+
+    case_number = models.CharField(max_length=40)
+    title = models.CharField(max_length=200, help_text="A working name, no victim names.")
+    lead_agency = models.ForeignKey("taskforce.Agency", on_delete=models.PROTECT, related_name="+")
+    trafficking_type = models.CharField(
+        max_length=10, choices=TraffickingType.choices, default=TraffickingType.UNKNOWN
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    restricted = models.BooleanField(default=False, help_text="Only its team and LE supervisors see it.")
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    summary = models.TextField(max_length=10000, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["task_force", "-created_at"], name="inv_tf_created_idx"),
+            models.Index(fields=["task_force", "status", "-opened_on"], name="inv_tf_status_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["task_force", "case_number"], name="inv_unique_case_number"),
+            models.CheckConstraint(
+                condition=models.Q(closed_on__isnull=True) | models.Q(closed_on__gte=models.F("opened_on")),
+                name="inv_closed_after_opened",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.case_number
+
+
+class InvestigationUserObjectPermission(TaskForceUserObjectPermission):
+    """Membership of an investigation's team (what opens a restricted investigation)."""
+
+    content_object = models.ForeignKey(Investigation, on_delete=models.CASCADE)
+
+
+class Tip(TaskForceOwned):
+    compartment: ClassVar[Compartment] = Compartment.LAW_ENFORCEMENT
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        TRIAGED = "triaged", "Triaged"
+        ASSIGNED = "assigned", "Assigned"
+        CLOSED = "closed", "Closed"
+        CONVERTED = "converted", "Converted to an investigation"
+        MERGED = "merged", "Merged into another tip"
+
+    class CloseReason(models.TextChoices):
+        NO_INDICATORS = "no_indicators", "No trafficking indicators"
+        INSUFFICIENT = "insufficient", "Not enough information to act on"
+        REFERRED_OUT = "referred_out", "Referred to another jurisdiction"
+        DUPLICATE = "duplicate", "Duplicate"
+        OTHER = "other", "Other"
+
+    received_at = models.DateTimeField()
+    channel = models.CharField(max_length=20, choices=TipChannel.choices, default=TipChannel.PHONE)
+    source = models.CharField(max_length=20, choices=TipSource.choices)
+    trafficking_type = models.CharField(
+        max_length=10, choices=TraffickingType.choices, default=TraffickingType.UNKNOWN
+    )
+    city = models.CharField(max_length=100, blank=True)
+    venue_type = models.CharField(max_length=20, choices=VenueType.choices, default=VenueType.UNKNOWN)
+    narrative = models.TextField(max_length=10000)
+    potential_victims = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(10000)])
+    minors_involved = models.BooleanField(default=False)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    investigation = models.ForeignKey(
+        Investigation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    via_public_form = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["task_force", "status", "-received_at"], name="tip_tf_status_idx"),
+            models.Index(fields=["task_force", "-created_at"], name="tip_tf_created_idx"),
+            models.Index(fields=["task_force", "-received_at"], name="tip_tf_received_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"tip {self.id}"
+
+
+class Suspect(TaskForceOwned):
+    """LE-only identity. Phone numbers, plates and handles are kept normalised so deconfliction
+    can compare them exactly."""
+
+    compartment: ClassVar[Compartment] = Compartment.LAW_ENFORCEMENT
+
+    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="+")
+    full_name = models.CharField(max_length=200)
+    name_key = models.CharField(max_length=200, editable=False)
+    aliases = models.CharField(max_length=300, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    phones = ArrayField(models.CharField(max_length=20), default=list, blank=True)
+    plates = ArrayField(models.CharField(max_length=12), default=list, blank=True)
+    handles = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["task_force", "investigation"], name="suspect_tf_inv_idx"),
+            models.Index(fields=["task_force", "name_key"], name="suspect_tf_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"suspect {self.id}"
+
+
+class IdentifiedVictim(TaskForceOwned):
+    """A potential victim identified in an investigation: LE-side, never shown on the VS side."""
+
+    compartment: ClassVar[Compartment] = Compartment.LAW_ENFORCEMENT
+
+    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="+")
+    name_or_alias = models.CharField(max_length=200)
+    age_group = models.CharField(max_length=20, choices=AgeGroup.choices, default=AgeGroup.NOT_REPORTED)
+    gender = models.CharField(max_length=20, choices=Gender.choices, default=Gender.NOT_REPORTED)
+    trafficking_type = models.CharField(
+        max_length=10, choices=TraffickingType.choices, default=TraffickingType.UNKNOWN
+    )
+    identified_on = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["task_force", "investigation"], name="victim_tf_inv_idx")]
+
+    def __str__(self) -> str:
+        return f"identified victim {self.id}"
+
+
+class Arrest(TaskForceOwned):
+    compartment: ClassVar[Compartment] = Compartment.LAW_ENFORCEMENT
+
+    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="+")
+    suspect = models.ForeignKey(Suspect, on_delete=models.PROTECT, related_name="+")
+    arrested_on = models.DateField()
+    arresting_agency = models.ForeignKey("taskforce.Agency", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["task_force", "arrested_on"], name="arrest_tf_date_idx")]
+
+    def __str__(self) -> str:
+        return f"arrest {self.id}"
+
+
+class Prosecution(TaskForceOwned):
+    compartment: ClassVar[Compartment] = Compartment.LAW_ENFORCEMENT
+
+    class Stage(models.TextChoices):
+        FILED = "filed", "Filed"
+        PRELIMINARY = "preliminary", "Preliminary hearing"
+        TRIAL = "trial", "Trial"
+        SENTENCING = "sentencing", "Sentencing"
+        CLOSED = "closed", "Closed"
+
+    investigation = models.ForeignKey(Investigation, on_delete=models.PROTECT, related_name="+")
+    court = models.CharField(max_length=200)
+    court_case_number = models.CharField(max_length=60)
+    venue = models.CharField(max_length=10, choices=ChargeVenue.choices, default=ChargeVenue.STATE)
+    filed_on = models.DateField()
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.FILED)
+    next_court_date = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["task_force", "-created_at"], name="pros_tf_created_idx"),
+            models.Index(fields=["task_force", "filed_on"], name="pros_tf_filed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.court_case_number
+
+
+class Defendant(TaskForceOwned):
+    compartment: ClassVar[Compartment] = Compartment.LAW_ENFORCEMENT
+
+    prosecution = models.ForeignKey(Prosecution, on_delete=models.CASCADE, related_name="+")
+    suspect = models.ForeignKey(Suspect, on_delete=models.PROTECT, related_name="+")
+    charged_on = models.DateField()
+    disposition = models.CharField(max_length=20, choices=Disposition.choices, default=Disposition.PENDING)
+    disposition_on = models.DateField(null=True, blank=True)
+    sentence = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["task_force", "prosecution"], name="defendant_tf_pros_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["prosecution", "suspect"], name="defendant_once_per_prosecution")
+        ]
+
+    def __str__(self) -> str:
+        return f"defendant {self.id}"
+
+
+class Charge(TaskForceOwned):
+    compartment: ClassVar[Compartment] = Compartment.LAW_ENFORCEMENT
+
+    defendant = models.ForeignKey(Defendant, on_delete=models.CASCADE, related_name="+")
+    statute = models.CharField(max_length=40, help_text="For example PC 236.1 or 18 U.S.C. 1591.")
+    description = models.CharField(max_length=200, blank=True)
+    is_trafficking = models.BooleanField(default=False)
+    counts = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(999)]
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["task_force", "defendant"], name="charge_tf_defendant_idx")]
+
+    def __str__(self) -> str:
+        return self.statute
+
+
+class DeconflictionAlert(TaskForceOwned):
+    """An identifier recorded in one investigation also appears in another. The alert names the
+    other investigation's lead agency only, never the investigation."""
+
+    compartment: ClassVar[Compartment] = Compartment.LAW_ENFORCEMENT
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", "Phone number"
+        PLATE = "plate", "Vehicle plate"
+        HANDLE = "handle", "Online handle"
+        NAME = "name", "Suspect name"
+
+    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    matched_agency = models.ForeignKey("taskforce.Agency", on_delete=models.PROTECT, related_name="+")
+    raised_for = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["task_force", "raised_for", "-created_at"], name="deconf_tf_user_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} match"
+
+
+class Referral(TaskForceOwned):
+    """A hand-off between agencies. The envelope (kind, agencies, status, dates) is seen by both
+    sides and the coordinator; the payload is exactly what the sender wrote, seen by the sending
+    and receiving agencies only. A referral from victim services rests on a consent that must be
+    valid when it is sent and whenever the receiver reads it."""
+
+    compartment: ClassVar[Compartment] = Compartment.SHARED
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        COMPLETED = "completed", "Completed"
+
+    kind = models.CharField(max_length=10, choices=ReferralKind.choices)
+    from_agency = models.ForeignKey("taskforce.Agency", on_delete=models.PROTECT, related_name="+")
+    to_agency = models.ForeignKey("taskforce.Agency", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    # Payload: only what the sender chose to write.
+    summary = models.TextField(max_length=4000)
+    name_or_alias = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=60, blank=True)
+    safe_contact = models.CharField(max_length=300, blank=True)
+    needs = ArrayField(
+        models.CharField(max_length=30, choices=ServiceCategory.choices), default=list, blank=True
+    )
+    # Where it comes from on the sender's side (never shown to the receiver).
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    investigation = models.ForeignKey(
+        Investigation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    consent = models.ForeignKey(
+        "cases.Consent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # What accepting it opened on the receiver's side.
+    resulting_case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decline_reason = models.CharField(max_length=300, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["task_force", "to_agency", "status", "-created_at"], name="referral_tf_to_idx"
+            ),
+            models.Index(fields=["task_force", "from_agency", "-created_at"], name="referral_tf_from_idx"),
+            models.Index(fields=["task_force", "-created_at"], name="referral_tf_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"referral {self.id}"
+
+
+class CertificationRequest(TaskForceOwned):
+    """A victim's attorney asks a certifying LE agency for a Supplement B or Continued Presence.
+    Only the request's status crosses the wall."""
+
+    compartment: ClassVar[Compartment] = Compartment.SHARED
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        UNDER_REVIEW = "under_review", "Under review"
+        SIGNED = "signed", "Signed"
+        DECLINED = "declined", "Declined"
+
+    kind = models.CharField(max_length=20, choices=CertificationKind.choices)
+    requesting_agency = models.ForeignKey("taskforce.Agency", on_delete=models.PROTECT, related_name="+")
+    certifying_agency = models.ForeignKey("taskforce.Agency", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    requested_on = models.DateField()
+    due_on = models.DateField(null=True, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    reference = models.CharField(
+        max_length=60, blank=True, help_text="The certifying agency's own reference (report or case number)."
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["task_force", "certifying_agency", "status"], name="cert_tf_certifier_idx"),
+            models.Index(
+                fields=["task_force", "requesting_agency", "-created_at"], name="cert_tf_requester_idx"
+            ),
+            models.Index(fields=["task_force", "-created_at"], name="cert_tf_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} request {self.id}"

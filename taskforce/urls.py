@@ -45,6 +45,7 @@ api = [
     ),
     path("tf/<slug:task_force>/", include(router.urls)),
     path("tf/<slug:task_force>/", include("cases.api.urls")),
+    path("tf/<slug:task_force>/", include("referrals.api.urls")),
 ]
 
 urlpatterns = [
@@ -54,6 +55,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tf/<slug:task_force>/", include(tenant_html)),
     path("tf/<slug:task_force>/cases/", include("cases.urls")),
+    path("tf/<slug:task_force>/", include("referrals.urls")),
     path("api/v1/", include((api, "api"))),
     path("platform-admin/", admin.site.urls),
 ]

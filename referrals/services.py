@@ -1,0 +1,905 @@
+"""Writes on the law-enforcement side and across the bridge. Each takes the acting ``actor``,
+re-checks the policy, validates (ValidationError with field errors -> 400), writes, audits.
+
+Logged actions (ids and codes only, never narrative or names): ``tip.created``,
+``tip.public_submitted``, ``tip.triaged``, ``tip.assigned``, ``tip.closed``, ``tip.merged``,
+``tip.converted``, ``investigation.created``, ``investigation.changed``, ``investigation.team_added``,
+``investigation.team_removed``, ``suspect.added``, ``deconfliction.match``, ``victim.identified``,
+``arrest.recorded``, ``prosecution.created``, ``prosecution.changed``, ``defendant.added``,
+``charge.added``, ``defendant.disposed``, ``referral.sent``, ``referral.accepted``,
+``referral.declined``, ``referral.withdrawn``, ``referral.completed``,
+``certification.requested``, ``certification.status_changed``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cases.codes import ReferralSource
+from cases.models import Case, Client, ClientIdentity, Consent
+from cases.policies import ASSIGNED as CASE_ASSIGNED
+from cases.policies import can_write_case
+from cases.services import today_for
+from referrals import policies
+from referrals.codes import TRAFFICKING_STATUTES, Disposition, ReferralKind
+from referrals.models import (
+    Arrest,
+    CertificationRequest,
+    Charge,
+    DeconflictionAlert,
+    Defendant,
+    IdentifiedVictim,
+    Investigation,
+    Prosecution,
+    Referral,
+    Suspect,
+    Tip,
+)
+from taskforce.access import LE_ROLES, VS_ROLES, Actor, Role, Side, get_or_not_found
+from taskforce.audit import audit_record
+from taskforce.models import Agency, Membership, TaskForce, User
+from taskforce.permissions import grant, revoke
+from taskforce.rls import set_scope
+
+FINAL_TIP_STATUSES = frozenset({Tip.Status.CLOSED, Tip.Status.CONVERTED, Tip.Status.MERGED})
+
+
+def _require(condition: bool) -> None:
+    if not condition:
+        raise PermissionDenied
+
+
+def _agency(actor: Actor, agency: Agency | None, field: str, *sides: str) -> Agency:
+    if agency is None or agency.task_force_id != actor.task_force_id:
+        raise ValidationError({field: "Select an agency of this task force."})
+    if sides and agency.side not in sides:
+        raise ValidationError({field: "This agency is on the wrong side for this."})
+    return agency
+
+
+def _membership_of(actor: Actor, user: User | None, field: str, roles: frozenset[str]) -> Membership:
+    membership = (
+        Membership.objects.for_actor(actor).filter(user=user, is_active=True, role__in=roles).first()
+        if user
+        else None
+    )
+    if membership is None:
+        raise ValidationError({field: "Choose an active law-enforcement member of this task force."})
+    return membership
+
+
+# ---------------------------------------------------------------------------------------- tips
+
+TIP_FIELDS = (
+    "received_at",
+    "channel",
+    "source",
+    "trafficking_type",
+    "city",
+    "venue_type",
+    "narrative",
+    "potential_victims",
+    "minors_involved",
+    "urgency",
+)
+
+
+def _new_tip(task_force_id: uuid.UUID, data: dict[str, Any], **extra: Any) -> Tip:
+    if not (data.get("narrative") or "").strip():
+        raise ValidationError({"narrative": "Describe what was seen or heard."})
+    received_at = data.get("received_at") or timezone.now()
+    if received_at > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationError({"received_at": "A tip cannot be received in the future."})
+    tip = Tip(
+        task_force_id=task_force_id,
+        **{f: data[f] for f in TIP_FIELDS if f in data and data[f] is not None},
+        **extra,
+    )
+    tip.received_at = received_at
+    tip.full_clean()
+    tip.save()
+    return tip
+
+
+@transaction.atomic
+def tip_create(*, actor: Actor, data: dict[str, Any]) -> Tip:
+    """Log a tip. Who may: LE roles and the coordinator. Logged: ``tip.created``."""
+    _require(policies.can_work_tips(actor))
+    tip = _new_tip(actor.task_force_id, data, entered_by_id=actor.user_id)
+    audit_record(action="tip.created", actor=actor, target=tip, detail={"source": tip.source})
+    return tip
+
+
+@transaction.atomic
+def tip_submit_public(*, task_force: TaskForce, data: dict[str, Any]) -> Tip:
+    """A tip from the public form (no sign-in). Lands as new for the coordinator.
+    Logged: ``tip.public_submitted`` (no user, no content)."""
+    if not task_force.public_tip_form_enabled:
+        raise PermissionDenied
+    set_scope(task_force_id=task_force.pk)
+    anonymous = not (data.get("contact") or "").strip()
+    narrative = data["narrative"].strip()
+    if not anonymous:
+        narrative = f"{narrative}\n\nHow to reach the person who reported: {data['contact'].strip()}"
+    tip = _new_tip(
+        task_force.pk,
+        {
+            "narrative": narrative,
+            "city": data.get("city", ""),
+            "trafficking_type": data.get("trafficking_type") or "unknown",
+            "minors_involved": bool(data.get("minors_involved")),
+            "source": "anonymous" if anonymous else "public",
+            "channel": "web_form",
+        },
+        via_public_form=True,
+    )
+    audit_record(action="tip.public_submitted", task_force_id=task_force.pk, target=tip)
+    return tip
+
+
+def _tip_writable(actor: Actor, tip: Tip) -> None:
+    _require(policies.can_work_tips(actor))
+    if tip.status in FINAL_TIP_STATUSES:
+        raise ValidationError({"status": "This tip is already closed, merged or converted."})
+
+
+@transaction.atomic
+def tip_update(*, actor: Actor, tip: Tip, data: dict[str, Any]) -> Tip:
+    """Correct a tip's facts or mark it triaged. Logged: ``tip.changed`` with field names."""
+    _tip_writable(actor, tip)
+    changed = [f for f in TIP_FIELDS if f in data and data[f] is not None and getattr(tip, f) != data[f]]
+    for field in changed:
+        setattr(tip, field, data[field])
+    if data.get("status") == Tip.Status.TRIAGED and tip.status == Tip.Status.NEW:
+        tip.status = Tip.Status.TRIAGED
+        changed.append("status")
+    elif data.get("status") not in (None, tip.status):
+        raise ValidationError({"status": "Use assign, close, merge or convert to change this."})
+    if changed:
+        tip.full_clean()
+        tip.save(update_fields=[*changed, "updated_at"])
+        audit_record(action="tip.changed", actor=actor, target=tip, detail={"fields": changed})
+    return tip
+
+
+@transaction.atomic
+def tip_assign(*, actor: Actor, tip: Tip, user: User | None) -> Tip:
+    """Assign a tip to an investigator (an active LE member). Logged: ``tip.assigned``."""
+    _tip_writable(actor, tip)
+    membership = _membership_of(actor, user, "assigned_to", LE_ROLES)
+    tip.assigned_to_id, tip.status = membership.user_id, Tip.Status.ASSIGNED
+    tip.save(update_fields=["assigned_to", "status", "updated_at"])
+    audit_record(action="tip.assigned", actor=actor, target=tip, detail={"membership": str(membership.pk)})
+    return tip
+
+
+@transaction.atomic
+def tip_close(*, actor: Actor, tip: Tip, reason: str) -> Tip:
+    """Close with a reason. Logged: ``tip.closed``."""
+    _tip_writable(actor, tip)
+    if reason not in Tip.CloseReason.values:
+        raise ValidationError({"close_reason": "Choose why the tip is closed."})
+    tip.status, tip.close_reason = Tip.Status.CLOSED, reason
+    tip.save(update_fields=["status", "close_reason", "updated_at"])
+    audit_record(action="tip.closed", actor=actor, target=tip, detail={"reason": reason})
+    return tip
+
+
+@transaction.atomic
+def tip_merge(*, actor: Actor, tip: Tip, into: Tip) -> Tip:
+    """Merge a duplicate into another tip of the task force. Logged: ``tip.merged``."""
+    _tip_writable(actor, tip)
+    if into.pk == tip.pk or into.task_force_id != actor.task_force_id:
+        raise ValidationError({"into": "Choose another tip of this task force."})
+    if into.status == Tip.Status.MERGED:
+        raise ValidationError({"into": "That tip was itself merged; choose the one it went into."})
+    tip.status, tip.merged_into, tip.close_reason = Tip.Status.MERGED, into, Tip.CloseReason.DUPLICATE
+    tip.save(update_fields=["status", "merged_into", "close_reason", "updated_at"])
+    audit_record(action="tip.merged", actor=actor, target=tip, detail={"into": str(into.pk)})
+    return tip
+
+
+@transaction.atomic
+def tip_convert(
+    *, actor: Actor, tip: Tip, investigation: Investigation | None = None, data: dict[str, Any] | None = None
+) -> Investigation:
+    """Turn a tip into an investigation (a new one from ``data``, or link an existing visible
+    one). Who may: LE roles. Logged: ``tip.converted``."""
+    _tip_writable(actor, tip)
+    _require(policies.is_le(actor))
+    if investigation is None:
+        investigation = investigation_create(
+            actor=actor, data={"trafficking_type": tip.trafficking_type, **(data or {})}
+        )
+    elif not policies.visible_investigations(actor).filter(pk=investigation.pk).exists():
+        raise ValidationError({"investigation": "Choose an investigation you work on."})
+    tip.status, tip.investigation = Tip.Status.CONVERTED, investigation
+    tip.save(update_fields=["status", "investigation", "updated_at"])
+    audit_record(
+        action="tip.converted", actor=actor, target=tip, detail={"investigation": str(investigation.pk)}
+    )
+    return investigation
+
+
+# ------------------------------------------------------------------------------ investigations
+
+INVESTIGATION_FIELDS = ("case_number", "title", "trafficking_type", "restricted", "opened_on", "summary")
+
+
+@transaction.atomic
+def investigation_create(*, actor: Actor, data: dict[str, Any]) -> Investigation:
+    """Open an investigation led by the actor's agency (or a chosen LE agency). The creator
+    joins its team. Who may: LE roles. Logged: ``investigation.created``."""
+    _require(policies.is_le(actor))
+    lead = data.get("lead_agency") or Agency.objects.for_actor(actor).get(pk=actor.agency_id)
+    _agency(actor, lead, "lead_agency", Side.LAW_ENFORCEMENT)
+    opened_on = data.get("opened_on") or today_for(actor)
+    if opened_on > today_for(actor):
+        raise ValidationError({"opened_on": "An investigation cannot open in the future."})
+    if not (data.get("case_number") or "").strip():
+        data = {**data, "case_number": f"HT-{timezone.now():%Y%m%d}-{uuid.uuid4().hex[:6].upper()}"}
+    if Investigation.objects.for_actor(actor).filter(case_number=data["case_number"].strip()).exists():
+        # Checked across restricted ones too; says nothing about them but that the number is taken.
+        raise ValidationError({"case_number": "This case number is already in use."})
+    investigation = Investigation(
+        task_force_id=actor.task_force_id,
+        lead_agency=lead,
+        created_by_id=actor.user_id,
+        **{f: data[f] for f in INVESTIGATION_FIELDS if f in data and data[f] is not None},
+    )
+    investigation.opened_on = opened_on
+    investigation.title = investigation.title or "Untitled investigation"
+    investigation.full_clean()
+    investigation.save()
+    grant(
+        actor=actor,
+        perm=policies.TEAM,
+        membership=Membership.objects.get(pk=actor.membership_id),
+        obj=investigation,
+    )
+    audit_record(action="investigation.created", actor=actor, target=investigation)
+    return investigation
+
+
+@transaction.atomic
+def investigation_update(
+    *, actor: Actor, investigation: Investigation, data: dict[str, Any]
+) -> Investigation:
+    """Change an investigation's facts or status. Logged: ``investigation.changed``."""
+    _require(policies.can_edit_investigation(actor, investigation))
+    fields = ("title", "trafficking_type", "restricted", "summary", "status", "closed_on")
+    changed = [
+        f for f in fields if f in data and data[f] is not None and getattr(investigation, f) != data[f]
+    ]
+    for field in changed:
+        setattr(investigation, field, data[field])
+    if investigation.status == Investigation.Status.CLOSED and investigation.closed_on is None:
+        investigation.closed_on = today_for(actor)
+        changed.append("closed_on")
+    if investigation.closed_on and investigation.closed_on > today_for(actor):
+        raise ValidationError({"closed_on": "Cannot close in the future."})
+    if changed:
+        investigation.full_clean()
+        investigation.save(update_fields=[*set(changed), "updated_at"])
+        audit_record(
+            action="investigation.changed", actor=actor, target=investigation, detail={"fields": changed}
+        )
+    return investigation
+
+
+@transaction.atomic
+def team_add(*, actor: Actor, investigation: Investigation, membership: Membership) -> None:
+    """Add an LE member to the team. Who may: LE supervisors and team members.
+    Logged: ``investigation.team_added``."""
+    _require(policies.can_manage_team(actor, investigation))
+    if membership.role not in LE_ROLES:
+        raise ValidationError(
+            {"membership": "Only law-enforcement members can join an investigation's team."}
+        )
+    grant(actor=actor, perm=policies.TEAM, membership=membership, obj=investigation)
+    audit_record(
+        action="investigation.team_added",
+        actor=actor,
+        target=investigation,
+        detail={"membership": str(membership.pk)},
+    )
+
+
+@transaction.atomic
+def team_remove(*, actor: Actor, investigation: Investigation, membership: Membership) -> None:
+    """Logged: ``investigation.team_removed``."""
+    _require(policies.can_manage_team(actor, investigation))
+    revoke(actor=actor, perm=policies.TEAM, membership=membership, obj=investigation)
+    audit_record(
+        action="investigation.team_removed",
+        actor=actor,
+        target=investigation,
+        detail={"membership": str(membership.pk)},
+    )
+
+
+def team_members(*, actor: Actor, investigation: Investigation) -> list[Membership]:
+    from referrals.models import InvestigationUserObjectPermission
+
+    users = InvestigationUserObjectPermission.objects.filter(
+        task_force_id=actor.task_force_id, content_object=investigation, permission__codename=policies.TEAM
+    ).values("user_id")
+    return list(
+        Membership.objects.for_actor(actor)
+        .filter(user_id__in=users, is_active=True)
+        .select_related("user", "agency")
+        .order_by("user__full_name")
+    )
+
+
+# ------------------------------------------------------------------------------- deconfliction
+
+
+def normalize_phone(value: str) -> str:
+    digits = re.sub(r"\D", "", value)
+    return digits[-10:] if len(digits) >= 10 else digits
+
+
+def normalize_plate(value: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", value.upper())
+
+
+def normalize_handle(value: str) -> str:
+    return value.strip().lstrip("@").lower()
+
+
+def normalize_name(value: str) -> str:
+    return " ".join(value.lower().split())
+
+
+def _deconflict(*, actor: Actor, suspect: Suspect) -> list[str]:
+    """Compare a suspect's identifiers with every other investigation of the task force,
+    restricted ones included. Tell only which agency leads a matching investigation."""
+    others = Suspect.objects.for_actor(actor).exclude(investigation_id=suspect.investigation_id)
+    checks = [
+        (DeconflictionAlert.Kind.NAME, others.filter(name_key=suspect.name_key)),
+        (
+            DeconflictionAlert.Kind.PHONE,
+            others.filter(phones__overlap=suspect.phones) if suspect.phones else None,
+        ),
+        (
+            DeconflictionAlert.Kind.PLATE,
+            others.filter(plates__overlap=suspect.plates) if suspect.plates else None,
+        ),
+        (
+            DeconflictionAlert.Kind.HANDLE,
+            others.filter(handles__overlap=suspect.handles) if suspect.handles else None,
+        ),
+    ]
+    messages = []
+    seen: set[tuple[str, uuid.UUID]] = set()
+    for kind, matches in checks:
+        if matches is None:
+            continue
+        lead_agencies = (
+            Investigation.objects.for_actor(actor)
+            .filter(pk__in=matches.values("investigation_id"))
+            .values_list("lead_agency_id", "lead_agency__name")
+        )
+        for agency_id, agency_name in lead_agencies:
+            if (kind, agency_id) in seen:
+                continue
+            seen.add((kind, agency_id))
+            DeconflictionAlert.objects.create(
+                task_force_id=actor.task_force_id,
+                investigation_id=suspect.investigation_id,
+                kind=kind,
+                matched_agency_id=agency_id,
+                raised_for_id=actor.user_id,
+            )
+            audit_record(
+                action="deconfliction.match",
+                actor=actor,
+                target=suspect,
+                detail={"kind": kind, "matched_agency": str(agency_id)},
+            )
+            label = DeconflictionAlert.Kind(kind).label.lower()
+            messages.append(
+                f"{label.capitalize()} matches an investigation led by {agency_name}; contact its lead."
+            )
+    return messages
+
+
+@transaction.atomic
+def suspect_add(
+    *, actor: Actor, investigation: Investigation, data: dict[str, Any]
+) -> tuple[Suspect, list[str]]:
+    """Record a suspect and run deconfliction. Returns the suspect and the match messages.
+    Logged: ``suspect.added`` (and ``deconfliction.match`` per match)."""
+    _require(policies.can_edit_investigation(actor, investigation))
+    name = (data.get("full_name") or "").strip()
+    if not name:
+        raise ValidationError({"full_name": "Enter the suspect's name (or the name used)."})
+    suspect = Suspect(
+        task_force_id=actor.task_force_id,
+        investigation=investigation,
+        full_name=name,
+        name_key=normalize_name(name),
+        aliases=data.get("aliases", ""),
+        date_of_birth=data.get("date_of_birth"),
+        phones=sorted({normalize_phone(p) for p in data.get("phones") or [] if normalize_phone(p)}),
+        plates=sorted({normalize_plate(p) for p in data.get("plates") or [] if normalize_plate(p)}),
+        handles=sorted({normalize_handle(h) for h in data.get("handles") or [] if normalize_handle(h)}),
+    )
+    suspect.full_clean()
+    suspect.save()
+    audit_record(
+        action="suspect.added", actor=actor, target=suspect, detail={"investigation": str(investigation.pk)}
+    )
+    return suspect, _deconflict(actor=actor, suspect=suspect)
+
+
+@transaction.atomic
+def victim_identify(*, actor: Actor, investigation: Investigation, data: dict[str, Any]) -> IdentifiedVictim:
+    """Record a potential victim identified (LE side only). Logged: ``victim.identified``."""
+    _require(policies.can_edit_investigation(actor, investigation))
+    identified_on = data.get("identified_on") or today_for(actor)
+    if identified_on > today_for(actor):
+        raise ValidationError({"identified_on": "Cannot be in the future."})
+    victim = IdentifiedVictim(
+        task_force_id=actor.task_force_id,
+        investigation=investigation,
+        name_or_alias=(data.get("name_or_alias") or "").strip(),
+        age_group=data.get("age_group") or "not_reported",
+        gender=data.get("gender") or "not_reported",
+        trafficking_type=data.get("trafficking_type") or investigation.trafficking_type,
+        identified_on=identified_on,
+    )
+    victim.full_clean()
+    victim.save()
+    audit_record(
+        action="victim.identified",
+        actor=actor,
+        target=victim,
+        detail={"investigation": str(investigation.pk)},
+    )
+    return victim
+
+
+@transaction.atomic
+def arrest_record(
+    *,
+    actor: Actor,
+    investigation: Investigation,
+    suspect: Suspect,
+    arrested_on: dt.date,
+    agency: Agency | None = None,
+) -> Arrest:
+    """Logged: ``arrest.recorded``."""
+    _require(policies.can_edit_investigation(actor, investigation))
+    if suspect.investigation_id != investigation.pk:
+        raise ValidationError({"suspect": "Choose a suspect of this investigation."})
+    if arrested_on > today_for(actor):
+        raise ValidationError({"arrested_on": "Cannot be in the future."})
+    arresting = _agency(actor, agency or investigation.lead_agency, "arresting_agency", Side.LAW_ENFORCEMENT)
+    arrest = Arrest(
+        task_force_id=actor.task_force_id,
+        investigation=investigation,
+        suspect=suspect,
+        arrested_on=arrested_on,
+        arresting_agency=arresting,
+    )
+    arrest.full_clean()
+    arrest.save()
+    audit_record(
+        action="arrest.recorded", actor=actor, target=arrest, detail={"investigation": str(investigation.pk)}
+    )
+    return arrest
+
+
+# -------------------------------------------------------------------------------- prosecutions
+
+
+@transaction.atomic
+def prosecution_create(*, actor: Actor, investigation: Investigation, data: dict[str, Any]) -> Prosecution:
+    """File a prosecution out of an investigation. Who may: prosecutors and LE supervisors who
+    see the investigation. Logged: ``prosecution.created``."""
+    _require(actor.role in policies.PROSECUTION_WRITERS)
+    if not policies.visible_investigations(actor).filter(pk=investigation.pk).exists():
+        raise ValidationError({"investigation": "Choose an investigation you work on."})
+    filed_on = data.get("filed_on") or today_for(actor)
+    if filed_on > today_for(actor):
+        raise ValidationError({"filed_on": "Cannot be filed in the future."})
+    prosecution = Prosecution(
+        task_force_id=actor.task_force_id,
+        investigation=investigation,
+        court=(data.get("court") or "").strip(),
+        court_case_number=(data.get("court_case_number") or "").strip(),
+        venue=data.get("venue") or "state",
+        filed_on=filed_on,
+        next_court_date=data.get("next_court_date"),
+        created_by_id=actor.user_id,
+    )
+    prosecution.full_clean()
+    prosecution.save()
+    audit_record(action="prosecution.created", actor=actor, target=prosecution)
+    return prosecution
+
+
+@transaction.atomic
+def prosecution_update(*, actor: Actor, prosecution: Prosecution, data: dict[str, Any]) -> Prosecution:
+    """Logged: ``prosecution.changed`` with field names."""
+    _require(policies.can_edit_prosecution(actor, prosecution))
+    fields = ("court", "court_case_number", "venue", "stage", "next_court_date")
+    changed = [f for f in fields if f in data and getattr(prosecution, f) != data[f]]
+    for field in changed:
+        setattr(prosecution, field, data[field])
+    if changed:
+        prosecution.full_clean()
+        prosecution.save(update_fields=[*changed, "updated_at"])
+        audit_record(
+            action="prosecution.changed", actor=actor, target=prosecution, detail={"fields": changed}
+        )
+    return prosecution
+
+
+@transaction.atomic
+def defendant_add(
+    *, actor: Actor, prosecution: Prosecution, suspect: Suspect, charged_on: dt.date | None = None
+) -> Defendant:
+    """Charge a suspect of the prosecution's investigation. Logged: ``defendant.added``."""
+    _require(policies.can_edit_prosecution(actor, prosecution))
+    if suspect.investigation_id != prosecution.investigation_id:
+        raise ValidationError({"suspect": "Choose a suspect of this prosecution's investigation."})
+    charged_on = charged_on or prosecution.filed_on
+    if Defendant.objects.for_actor(actor).filter(prosecution=prosecution, suspect=suspect).exists():
+        raise ValidationError({"suspect": "Already a defendant here."})
+    defendant = Defendant(
+        task_force_id=actor.task_force_id, prosecution=prosecution, suspect=suspect, charged_on=charged_on
+    )
+    defendant.full_clean()
+    defendant.save()
+    audit_record(
+        action="defendant.added", actor=actor, target=defendant, detail={"prosecution": str(prosecution.pk)}
+    )
+    return defendant
+
+
+@transaction.atomic
+def charge_add(
+    *, actor: Actor, defendant: Defendant, statute: str, description: str = "", counts: int = 1
+) -> Charge:
+    """Add a charge. Trafficking statutes are recognised (PC 236.1, 18 U.S.C. 1589/1590/1591).
+    Logged: ``charge.added``."""
+    prosecution = get_or_not_found(policies.visible_prosecutions(actor), defendant.prosecution_id)
+    _require(policies.can_edit_prosecution(actor, prosecution))
+    statute = " ".join(statute.split())
+    if not statute:
+        raise ValidationError({"statute": "Enter the statute, e.g. PC 236.1."})
+    charge = Charge(
+        task_force_id=actor.task_force_id,
+        defendant=defendant,
+        statute=statute,
+        description=description or TRAFFICKING_STATUTES.get(statute, ""),
+        is_trafficking=statute.upper() in {s.upper() for s in TRAFFICKING_STATUTES},
+        counts=counts,
+    )
+    charge.full_clean()
+    charge.save()
+    audit_record(action="charge.added", actor=actor, target=charge, detail={"statute": statute})
+    return charge
+
+
+@transaction.atomic
+def defendant_dispose(
+    *,
+    actor: Actor,
+    defendant: Defendant,
+    disposition: str,
+    disposition_on: dt.date | None = None,
+    sentence: str = "",
+) -> Defendant:
+    """Record the disposition (convicted, plea, acquitted, dismissed). Logged: ``defendant.disposed``."""
+    prosecution = get_or_not_found(policies.visible_prosecutions(actor), defendant.prosecution_id)
+    _require(policies.can_edit_prosecution(actor, prosecution))
+    if disposition not in Disposition.values:
+        raise ValidationError({"disposition": "Choose a disposition."})
+    disposition_on = disposition_on or today_for(actor)
+    if disposition_on > today_for(actor):
+        raise ValidationError({"disposition_on": "Cannot be in the future."})
+    defendant.disposition, defendant.disposition_on, defendant.sentence = (
+        disposition,
+        disposition_on,
+        sentence,
+    )
+    defendant.full_clean()
+    defendant.save(update_fields=["disposition", "disposition_on", "sentence", "updated_at"])
+    audit_record(
+        action="defendant.disposed", actor=actor, target=defendant, detail={"disposition": disposition}
+    )
+    return defendant
+
+
+# ----------------------------------------------------------------------------------- referrals
+
+# What a victim-services payload field needs the consent to cover.
+PAYLOAD_SCOPE = {"name_or_alias": "identity", "safe_contact": "contact", "summary": "case_summary"}
+
+
+def _consent_for(
+    actor: Actor, *, case: Case, consent: Consent | None, to_agency: Agency, payload: dict
+) -> Consent:
+    if consent is None:
+        raise ValidationError(
+            {"consent": "A referral from victim services needs the client's current consent."}
+        )
+    now = timezone.now()
+    if consent.case_id != case.pk or consent.task_force_id != actor.task_force_id:
+        raise ValidationError({"consent": "Choose a consent recorded on this case."})
+    if not consent.is_valid_at(now):
+        raise ValidationError({"consent": "This consent has expired or was revoked."})
+    if consent.recipient_agency_id != to_agency.pk:
+        raise ValidationError({"consent": "This consent does not name the receiving agency."})
+    missing = sorted(
+        {scope for field, scope in PAYLOAD_SCOPE.items() if payload.get(field)} - set(consent.scope)
+    )
+    if missing:
+        raise ValidationError({"consent": f"The consent does not cover what is sent ({', '.join(missing)})."})
+    return consent
+
+
+@transaction.atomic
+def referral_send(
+    *,
+    actor: Actor,
+    to_agency: Agency,
+    payload: dict[str, Any],
+    case: Case | None = None,
+    investigation: Investigation | None = None,
+    consent: Consent | None = None,
+) -> Referral:
+    """Send a referral. The kind follows the sides:
+
+    - law enforcement or the coordinator to victim services (a victim needs services): a first
+      name or alias, language, safe contact, needs, urgency and a short summary, nothing else;
+    - victim services to law enforcement (the client wishes to report) or to another
+      victim-services agency: only from a case the sender works on, only under a current
+      consent naming the receiving agency and covering every field sent.
+
+    Privileged notes can never be attached: a referral carries only the fields above.
+    Logged: ``referral.sent`` with kind and agencies.
+    """
+    if policies.is_le(actor) or policies.is_coordinator(actor):
+        to = _agency(actor, to_agency, "to_agency", Side.VICTIM_SERVICES)
+        kind = ReferralKind.LE_TO_VS
+        if (
+            investigation is not None
+            and not policies.visible_investigations(actor).filter(pk=investigation.pk).exists()
+        ):
+            raise ValidationError({"investigation": "Choose an investigation you work on."})
+        case, consent = None, None
+    elif actor.role in VS_ROLES:
+        to = _agency(actor, to_agency, "to_agency", Side.LAW_ENFORCEMENT, Side.VICTIM_SERVICES)
+        if to.pk == actor.agency_id:
+            raise ValidationError({"to_agency": "Choose another agency than your own."})
+        if case is None or not can_write_case(actor, case):
+            raise ValidationError({"case": "Choose a case you work on."})
+        consent = _consent_for(actor, case=case, consent=consent, to_agency=to, payload=payload)
+        kind = ReferralKind.VS_TO_LE if to.side == Side.LAW_ENFORCEMENT else ReferralKind.VS_TO_VS
+        investigation = None
+    else:
+        raise PermissionDenied
+    if not (payload.get("summary") or "").strip():
+        raise ValidationError({"summary": "Say what the referral is for."})
+    referral = Referral(
+        task_force_id=actor.task_force_id,
+        kind=kind,
+        from_agency_id=actor.agency_id,
+        to_agency=to,
+        urgency=payload.get("urgency") or "normal",
+        summary=payload["summary"].strip(),
+        name_or_alias=(payload.get("name_or_alias") or "").strip(),
+        language=(payload.get("language") or "").strip(),
+        safe_contact=(payload.get("safe_contact") or "").strip(),
+        needs=sorted(set(payload.get("needs") or [])),
+        case=case,
+        investigation=investigation,
+        consent=consent,
+        sent_by_id=actor.user_id,
+    )
+    referral.full_clean()
+    referral.save()
+    audit_record(
+        action="referral.sent",
+        actor=actor,
+        target=referral,
+        detail={"kind": kind, "to_agency": str(to.pk)},
+    )
+    return referral
+
+
+class ReferralConflict(Exception):
+    """The referral was already decided (409 at the edge)."""
+
+
+def _decidable(actor: Actor, referral: Referral) -> None:
+    _require(policies.can_decide_referral(actor, referral))
+    if referral.status != Referral.Status.SENT:
+        raise ReferralConflict
+
+
+def _open_case_for(actor: Actor, referral: Referral) -> Case:
+    """Accepting a referral to victim services opens the receiver's own case: a client of the
+    receiving agency made only from what the referral carried. From another VS agency, the new
+    client is linked to the sender's (``same_person_as``) so reports count the person once."""
+    sender_client = (
+        referral.case.client if referral.kind == ReferralKind.VS_TO_VS and referral.case_id else None
+    )
+    client = Client.objects.create(
+        task_force_id=actor.task_force_id,
+        agency_id=actor.agency_id,
+        same_person_as=sender_client,
+        age_group_at_intake=sender_client.age_group_at_intake if sender_client else "not_reported",
+        gender=sender_client.gender if sender_client else "not_reported",
+        citizenship=sender_client.citizenship if sender_client else "not_reported",
+    )
+    ClientIdentity.objects.create(
+        task_force_id=actor.task_force_id,
+        client=client,
+        first_name=referral.name_or_alias or "Referred client",
+        last_name="",
+        preferred_language=referral.language,
+        safe_contact=referral.safe_contact,
+    )
+    from_side = referral.from_agency.side
+    source = (
+        ReferralSource.SERVICE_PROVIDER
+        if referral.kind == ReferralKind.VS_TO_VS
+        else ReferralSource.LAW_ENFORCEMENT_FEDERAL
+        if "federal" in referral.from_agency.name.lower() or "homeland" in referral.from_agency.name.lower()
+        else ReferralSource.LAW_ENFORCEMENT_LOCAL
+        if from_side == Side.LAW_ENFORCEMENT
+        else ReferralSource.OTHER
+    )
+    case = Case.objects.create(
+        task_force_id=actor.task_force_id,
+        agency_id=actor.agency_id,
+        client=client,
+        status=Case.Status.INTAKE,
+        opened_on=today_for(actor),
+        trafficking_type=referral.case.trafficking_type if sender_client else "unknown",
+        referral_source=source,
+        minor_at_intake=referral.case.minor_at_intake if sender_client else False,
+    )
+    if actor.role == Role.VS_CASE_MANAGER:
+        grant(
+            actor=actor,
+            perm=CASE_ASSIGNED,
+            membership=Membership.objects.get(pk=actor.membership_id),
+            obj=case,
+        )
+    audit_record(action="case.created", actor=actor, target=case, detail={"referral": str(referral.pk)})
+    return case
+
+
+@transaction.atomic
+def referral_accept(*, actor: Actor, referral: Referral) -> Referral:
+    """Accept as the receiving agency. To victim services it opens a case in the receiving
+    agency. Raises ReferralConflict when already decided. Logged: ``referral.accepted``."""
+    _decidable(actor, referral)
+    if referral.to_agency.side == Side.VICTIM_SERVICES:
+        referral.resulting_case = _open_case_for(actor, referral)
+    referral.status, referral.decided_by_id, referral.decided_at = (
+        Referral.Status.ACCEPTED,
+        actor.user_id,
+        timezone.now(),
+    )
+    referral.save(update_fields=["status", "resulting_case", "decided_by", "decided_at", "updated_at"])
+    audit_record(action="referral.accepted", actor=actor, target=referral)
+    return referral
+
+
+@transaction.atomic
+def referral_decline(*, actor: Actor, referral: Referral, reason: str) -> Referral:
+    """Decline with a reason. Logged: ``referral.declined``."""
+    _decidable(actor, referral)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the referral is declined."})
+    referral.status, referral.decline_reason = Referral.Status.DECLINED, reason.strip()[:300]
+    referral.decided_by_id, referral.decided_at = actor.user_id, timezone.now()
+    referral.save(update_fields=["status", "decline_reason", "decided_by", "decided_at", "updated_at"])
+    audit_record(action="referral.declined", actor=actor, target=referral)
+    return referral
+
+
+@transaction.atomic
+def referral_withdraw(*, actor: Actor, referral: Referral) -> Referral:
+    """The sender takes back a referral not yet decided. Logged: ``referral.withdrawn``."""
+    _require(policies.can_withdraw_referral(actor, referral))
+    if referral.status != Referral.Status.SENT:
+        raise ReferralConflict
+    referral.status = Referral.Status.WITHDRAWN
+    referral.save(update_fields=["status", "updated_at"])
+    audit_record(action="referral.withdrawn", actor=actor, target=referral)
+    return referral
+
+
+@transaction.atomic
+def referral_complete(*, actor: Actor, referral: Referral) -> Referral:
+    """The receiver marks an accepted referral done. Logged: ``referral.completed``."""
+    _require(policies.can_decide_referral(actor, referral))
+    if referral.status != Referral.Status.ACCEPTED:
+        raise ReferralConflict
+    referral.status = Referral.Status.COMPLETED
+    referral.save(update_fields=["status", "updated_at"])
+    audit_record(action="referral.completed", actor=actor, target=referral)
+    return referral
+
+
+# ----------------------------------------------------------------------- certification requests
+
+
+@transaction.atomic
+def certification_request(
+    *,
+    actor: Actor,
+    case: Case,
+    kind: str,
+    certifying_agency: Agency,
+    due_on: dt.date | None = None,
+    requested_on: dt.date | None = None,
+) -> CertificationRequest:
+    """A victim-services agency (usually legal aid) asks an LE agency to certify. Nothing of the
+    case crosses: the certifier sees the kind, the requesting agency, dates and status.
+    Logged: ``certification.requested``."""
+    _require(actor.role in VS_ROLES and can_write_case(actor, case))
+    _agency(actor, certifying_agency, "certifying_agency", Side.LAW_ENFORCEMENT)
+    requested_on = requested_on or today_for(actor)
+    if requested_on > today_for(actor):
+        raise ValidationError({"requested_on": "Cannot be in the future."})
+    if due_on is not None and due_on < requested_on:
+        raise ValidationError({"due_on": "The due date cannot be before the request."})
+    request = CertificationRequest(
+        task_force_id=actor.task_force_id,
+        kind=kind,
+        requesting_agency_id=actor.agency_id,
+        certifying_agency=certifying_agency,
+        case=case,
+        requested_on=requested_on,
+        due_on=due_on,
+        requested_by_id=actor.user_id,
+    )
+    request.full_clean()
+    request.save()
+    audit_record(action="certification.requested", actor=actor, target=request, detail={"kind": kind})
+    return request
+
+
+@transaction.atomic
+def certification_set_status(
+    *, actor: Actor, request: CertificationRequest, status: str, reference: str = ""
+) -> CertificationRequest:
+    """The certifying agency moves a request: under review (LE roles), signed or declined
+    (prosecutors and LE supervisors). A decided request is final (409 at the edge).
+    Logged: ``certification.status_changed``."""
+    if status == CertificationRequest.Status.UNDER_REVIEW:
+        _require(policies.can_review_certification(actor, request))
+    elif status in (CertificationRequest.Status.SIGNED, CertificationRequest.Status.DECLINED):
+        _require(policies.can_decide_certification(actor, request))
+    else:
+        raise ValidationError({"status": "Choose under review, signed or declined."})
+    if request.status in (CertificationRequest.Status.SIGNED, CertificationRequest.Status.DECLINED):
+        raise ReferralConflict
+    request.status = status
+    if reference:
+        request.reference = reference.strip()[:60]
+    if status != CertificationRequest.Status.UNDER_REVIEW:
+        request.decided_on = today_for(actor)
+    request.full_clean()
+    request.save(update_fields=["status", "reference", "decided_on", "updated_at"])
+    audit_record(
+        action="certification.status_changed", actor=actor, target=request, detail={"status": status}
+    )
+    return request

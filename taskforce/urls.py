@@ -51,6 +51,7 @@ api = [
 urlpatterns = [
     path("", views.root, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("public/", include("referrals.public_urls")),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tf/<slug:task_force>/", include(tenant_html)),

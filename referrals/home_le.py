@@ -1,0 +1,5 @@
+"""Home panels and navigation entries (filled in by its screens)."""
+
+
+def register() -> None:
+    """Register navigation entries and home panels."""

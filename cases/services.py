@@ -71,7 +71,8 @@ def today_for(actor: Actor) -> dt.date:
 _today = today_for
 
 
-def _zone(actor: Actor) -> zoneinfo.ZoneInfo:
+def zone_for(actor: Actor) -> zoneinfo.ZoneInfo:
+    """The task force's time zone (UTC when its setting is not a known zone)."""
     name = TaskForce.objects.filter(pk=actor.task_force_id).values_list("time_zone", flat=True).first()
     try:
         return zoneinfo.ZoneInfo(name or "UTC")
@@ -583,3 +584,6 @@ def family_member_add(
     member.save()
     audit_record(action="family_member.added", actor=actor, target=member, detail={"case": str(case.id)})
     return member
+
+
+_zone = zone_for

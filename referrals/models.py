@@ -369,6 +369,8 @@ class CertificationRequest(TaskForceOwned):
         max_length=60, blank=True, help_text="The certifying agency's own reference (report or case number)."
     )
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The day the last due-date reminder went out: makes the reminder job idempotent.
+    reminded_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         indexes = [

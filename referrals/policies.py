@@ -97,12 +97,14 @@ def access_investigation(actor: Actor, investigation_id: uuid.UUID | str) -> Inv
 
 
 def can_edit_investigation(actor: Actor, investigation: Investigation) -> bool:
-    """LE roles who see it (the coordinator reads only)."""
-    return is_le(actor) and investigation.task_force_id == actor.task_force_id
+    """LE roles who see it (the coordinator reads only; a restricted one: its team and LE supervisors)."""
+    return is_le(actor) and visible_investigations(actor).filter(pk=investigation.pk).exists()
 
 
 def can_manage_team(actor: Actor, investigation: Investigation) -> bool:
     """LE supervisors, and members of the team itself."""
+    if investigation.task_force_id != actor.task_force_id:
+        return False
     if actor.role == Role.LE_SUPERVISOR:
         return True
     return is_le(actor) and has_grant(actor, TEAM, investigation)
@@ -153,10 +155,15 @@ def access_prosecution(actor: Actor, prosecution_id: uuid.UUID | str) -> Prosecu
 
 def can_edit_prosecution(actor: Actor, prosecution: Prosecution) -> bool:
     """Prosecutors and LE supervisors; investigators read."""
-    return actor.role in PROSECUTION_WRITERS and prosecution.task_force_id == actor.task_force_id
+    return (
+        actor.role in PROSECUTION_WRITERS and visible_prosecutions(actor).filter(pk=prosecution.pk).exists()
+    )
 
 
 def visible_defendants(actor: Actor) -> QuerySet[Defendant]:
+    """Defendants carry suspects' identity: LE roles only, not the coordinator."""
+    if not is_le(actor):
+        return Defendant.objects.none()
     return Defendant.objects.filter(
         task_force_id=actor.task_force_id, prosecution_id__in=visible_prosecutions(actor).values("pk")
     )
@@ -200,9 +207,12 @@ def access_referral(actor: Actor, referral_id: uuid.UUID | str) -> Referral:
 def can_read_payload(actor: Actor, referral: Referral) -> bool:
     """The sending and receiving agencies read what the sender wrote; the coordinator sees the
     envelope only (unless the coordinator's own agency sent it)."""
-    return actor.agency_id in (referral.from_agency_id, referral.to_agency_id) and (
-        is_le(actor) or actor.role in VS_ROLES or referral.from_agency_id == actor.agency_id
-    )
+    if actor.agency_id not in (referral.from_agency_id, referral.to_agency_id):
+        return False
+    if is_le(actor) or actor.role in VS_ROLES:
+        return True
+    # The coordinator reads what the coordinator sent; analysts and admins of that office do not.
+    return is_coordinator(actor) and referral.from_agency_id == actor.agency_id
 
 
 def can_decide_referral(actor: Actor, referral: Referral) -> bool:
@@ -211,7 +221,10 @@ def can_decide_referral(actor: Actor, referral: Referral) -> bool:
 
 
 def can_withdraw_referral(actor: Actor, referral: Referral) -> bool:
-    return referral.from_agency_id == actor.agency_id
+    """The sending agency's LE or VS people, or the coordinator for the coordinator's referrals."""
+    return referral.from_agency_id == actor.agency_id and (
+        is_le(actor) or actor.role in VS_ROLES or is_coordinator(actor)
+    )
 
 
 # ----------------------------------------------------------------------- certification requests

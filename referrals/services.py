@@ -2,7 +2,7 @@
 re-checks the policy, validates (ValidationError with field errors -> 400), writes, audits.
 
 Logged actions (ids and codes only, never narrative or names): ``tip.created``,
-``tip.public_submitted``, ``tip.triaged``, ``tip.assigned``, ``tip.closed``, ``tip.merged``,
+``tip.public_submitted``, ``tip.triaged``, ``tip.changed``, ``tip.assigned``, ``tip.closed``, ``tip.merged``,
 ``tip.converted``, ``investigation.created``, ``investigation.changed``, ``investigation.team_added``,
 ``investigation.team_removed``, ``suspect.added``, ``deconfliction.match``, ``victim.identified``,
 ``arrest.recorded``, ``prosecution.created``, ``prosecution.changed``, ``defendant.added``,
@@ -125,7 +125,7 @@ def tip_submit_public(*, task_force: TaskForce, data: dict[str, Any]) -> Tip:
         raise PermissionDenied
     set_scope(task_force_id=task_force.pk)
     anonymous = not (data.get("contact") or "").strip()
-    narrative = data["narrative"].strip()
+    narrative = (data.get("narrative") or "").strip()
     if not anonymous:
         narrative = f"{narrative}\n\nHow to reach the person who reported: {data['contact'].strip()}"
     tip = _new_tip(
@@ -157,15 +157,18 @@ def tip_update(*, actor: Actor, tip: Tip, data: dict[str, Any]) -> Tip:
     changed = [f for f in TIP_FIELDS if f in data and data[f] is not None and getattr(tip, f) != data[f]]
     for field in changed:
         setattr(tip, field, data[field])
-    if data.get("status") == Tip.Status.TRIAGED and tip.status == Tip.Status.NEW:
+    triaged = data.get("status") == Tip.Status.TRIAGED and tip.status == Tip.Status.NEW
+    if triaged:
         tip.status = Tip.Status.TRIAGED
-        changed.append("status")
     elif data.get("status") not in (None, tip.status):
         raise ValidationError({"status": "Use assign, close, merge or convert to change this."})
-    if changed:
+    if changed or triaged:
         tip.full_clean()
-        tip.save(update_fields=[*changed, "updated_at"])
+        tip.save(update_fields=[*changed, *(["status"] if triaged else []), "updated_at"])
+    if changed:
         audit_record(action="tip.changed", actor=actor, target=tip, detail={"fields": changed})
+    if triaged:
+        audit_record(action="tip.triaged", actor=actor, target=tip)
     return tip
 
 
@@ -245,7 +248,8 @@ def investigation_create(*, actor: Actor, data: dict[str, Any]) -> Investigation
         raise ValidationError({"opened_on": "An investigation cannot open in the future."})
     if not (data.get("case_number") or "").strip():
         data = {**data, "case_number": f"HT-{timezone.now():%Y%m%d}-{uuid.uuid4().hex[:6].upper()}"}
-    if Investigation.objects.for_actor(actor).filter(case_number=data["case_number"].strip()).exists():
+    data = {**data, "case_number": data["case_number"].strip()}
+    if Investigation.objects.for_actor(actor).filter(case_number=data["case_number"]).exists():
         # Checked across restricted ones too; says nothing about them but that the number is taken.
         raise ValidationError({"case_number": "This case number is already in use."})
     investigation = Investigation(
@@ -554,6 +558,8 @@ def defendant_add(
     if suspect.investigation_id != prosecution.investigation_id:
         raise ValidationError({"suspect": "Choose a suspect of this prosecution's investigation."})
     charged_on = charged_on or prosecution.filed_on
+    if charged_on > today_for(actor):
+        raise ValidationError({"charged_on": "Cannot be in the future."})
     if Defendant.objects.for_actor(actor).filter(prosecution=prosecution, suspect=suspect).exists():
         raise ValidationError({"suspect": "Already a defendant here."})
     defendant = Defendant(
@@ -721,12 +727,24 @@ def referral_send(
 
 
 class ReferralConflict(Exception):
-    """The referral was already decided (409 at the edge)."""
+    """The referral (or certification request) was already decided: 409 at the edge."""
+
+
+StateConflict = ReferralConflict
+
+
+def _locked(referral: Referral) -> Referral:
+    """Re-read the referral under a row lock: two people deciding at once cannot both win."""
+    fresh = Referral.objects.select_for_update().get(pk=referral.pk)
+    referral.status = fresh.status
+    return referral
 
 
 def _decidable(actor: Actor, referral: Referral) -> None:
+    # Still visible now: a referral resting on a revoked or expired consent cannot be acted on.
+    _require(policies.visible_referrals(actor).filter(pk=referral.pk).exists())
     _require(policies.can_decide_referral(actor, referral))
-    if referral.status != Referral.Status.SENT:
+    if _locked(referral).status != Referral.Status.SENT:
         raise ReferralConflict
 
 
@@ -818,7 +836,7 @@ def referral_decline(*, actor: Actor, referral: Referral, reason: str) -> Referr
 def referral_withdraw(*, actor: Actor, referral: Referral) -> Referral:
     """The sender takes back a referral not yet decided. Logged: ``referral.withdrawn``."""
     _require(policies.can_withdraw_referral(actor, referral))
-    if referral.status != Referral.Status.SENT:
+    if _locked(referral).status != Referral.Status.SENT:
         raise ReferralConflict
     referral.status = Referral.Status.WITHDRAWN
     referral.save(update_fields=["status", "updated_at"])
@@ -829,8 +847,9 @@ def referral_withdraw(*, actor: Actor, referral: Referral) -> Referral:
 @transaction.atomic
 def referral_complete(*, actor: Actor, referral: Referral) -> Referral:
     """The receiver marks an accepted referral done. Logged: ``referral.completed``."""
+    _require(policies.visible_referrals(actor).filter(pk=referral.pk).exists())
     _require(policies.can_decide_referral(actor, referral))
-    if referral.status != Referral.Status.ACCEPTED:
+    if _locked(referral).status != Referral.Status.ACCEPTED:
         raise ReferralConflict
     referral.status = Referral.Status.COMPLETED
     referral.save(update_fields=["status", "updated_at"])
@@ -890,6 +909,7 @@ def certification_set_status(
         _require(policies.can_decide_certification(actor, request))
     else:
         raise ValidationError({"status": "Choose under review, signed or declined."})
+    request.status = CertificationRequest.objects.select_for_update().get(pk=request.pk).status
     if request.status in (CertificationRequest.Status.SIGNED, CertificationRequest.Status.DECLINED):
         raise ReferralConflict
     request.status = status

@@ -9,7 +9,12 @@ RLS exactly as in production.
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
+
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.db import connection
 
 from taskforce.rls import set_scope
@@ -34,3 +39,25 @@ def _rls_open_for_setup(request: pytest.FixtureRequest) -> None:
 def world(db: None) -> World:
     """Two task forces, every role in each, one record per compartment with a secret marker."""
     return build_world()
+
+
+@pytest.fixture
+def real_worker() -> Iterator[None]:
+    """A real Celery worker thread consuming from the real Redis broker on a queue of its own."""
+    from taskforce.celery import app
+
+    redis_url = os.environ.get("REDIS_URL")
+    assert redis_url, "the Celery worker tests need REDIS_URL (make test starts a Redis when it is unset)"
+    queue = f"test-{uuid.uuid4().hex}"  # a queue of our own: other workers on this Redis never take our tasks
+    saved = {
+        key: app.conf[key]
+        for key in ("task_always_eager", "broker_url", "result_backend", "task_default_queue")
+    }
+    app.conf.update(
+        task_always_eager=False, broker_url=redis_url, result_backend=redis_url, task_default_queue=queue
+    )
+    try:
+        with start_worker(app, pool="solo", queues=[queue], perform_ping_check=False, shutdown_timeout=10):
+            yield
+    finally:
+        app.conf.update(saved)

@@ -164,7 +164,17 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "taskforce.tasks.verify_audit_chains",
         "schedule": crontab(hour=3, minute=17),
     },
+    "certification-reminders-daily": {
+        "task": "referrals.tasks.certification_reminders",
+        "schedule": crontab(hour=7, minute=5),
+    },
 }
+# Links in notification mails point here (mails never carry case or client detail).
+TASKFORCE_BASE_URL = env("TASKFORCE_BASE_URL", default="http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="taskforce@localhost")
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

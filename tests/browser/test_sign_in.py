@@ -38,7 +38,10 @@ def test_sign_in_lands_on_task_force_home(page, browser_world: BrowserWorld) -> 
     nav = page.locator("nav.main-nav")
     assert nav.is_visible()
     labels = [text.strip() for text in nav.locator("a").all_inner_texts()]
-    assert labels[:3] == ["Home", "Agencies", "Members"]
+    assert labels[0] == "Home"
+    # A coordinator's menu: the tip inbox and the bridge, then the task force's structure.
+    assert {"Tips", "Investigations", "Referrals", "Agencies", "Members"} <= set(labels)
+    assert "Cases" not in labels  # victim-services records are not theirs
     assert "Audit log" not in labels  # a coordinator is no tenant admin
     assert nav.locator('a[aria-current="page"]').inner_text().strip() == "Home"
     assert page.console_errors == []

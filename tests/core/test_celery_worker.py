@@ -2,37 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
-
 import pytest
-from celery.contrib.testing.worker import start_worker
 
 from taskforce.audit import audit_record
 from taskforce.celery import app
 from taskforce.models import AuditEvent
 from taskforce.rls import platform_bypass
 from taskforce.tasks import verify_audit_chains
-
-
-@pytest.fixture
-def real_worker() -> Iterator[None]:
-    redis_url = os.environ.get("REDIS_URL")
-    assert redis_url, "the Celery worker tests need REDIS_URL (make test starts a Redis when it is unset)"
-    queue = f"test-{uuid.uuid4().hex}"  # a queue of our own: other workers on this Redis never take our tasks
-    saved = {
-        key: app.conf[key]
-        for key in ("task_always_eager", "broker_url", "result_backend", "task_default_queue")
-    }
-    app.conf.update(
-        task_always_eager=False, broker_url=redis_url, result_backend=redis_url, task_default_queue=queue
-    )
-    try:
-        with start_worker(app, pool="solo", queues=[queue], perform_ping_check=False, shutdown_timeout=10):
-            yield
-    finally:
-        app.conf.update(saved)
 
 
 @pytest.mark.celery_worker

@@ -2,6 +2,7 @@ import pytest
 
 from cases import services as case_services
 from tests.wall.case_world import add_cases
+from tests.wall.le_world import add_le_records
 from tests.world import TASK_FORCES, World
 
 
@@ -10,6 +11,7 @@ def wall_world(world: World) -> World:
     """The world plus one case per task force with a second assigned case manager, so that
     'sees the case but not the privileged note' is a real row of the matrix."""
     add_cases(world)
+    add_le_records(world)
     for tf in TASK_FORCES:
         case_services.case_assign(
             actor=world.actor(f"{tf}.vs_supervisor"),

@@ -276,7 +276,197 @@ TENANT_PAGES = [
     ("tf-home", True, everyone, 404),
 ]
 
-ALL_RECORD_TYPES = RECORD_TYPES + CASE_RECORD_TYPES
+LE_KEYS = {"investigator", "detective", "prosecutor", "le_supervisor"}
+
+
+def le_and_coordinator(key: str) -> bool:
+    return _member(key) in LE_KEYS | {"coordinator"}
+
+
+def le_only(key: str) -> bool:
+    return _member(key) in LE_KEYS
+
+
+def restricted_team(key: str) -> bool:
+    return _member(key) in {"investigator", "le_supervisor"}
+
+
+def referral_payload_readers(key: str) -> bool:
+    # The sending agency's LE people (the DA's office) and the receiving agency's VS people.
+    return _member(key) in {
+        "investigator",
+        "prosecutor",
+        "le_supervisor",
+        "case_manager",
+        "case_manager_2",
+        "vs_supervisor",
+    }
+
+
+def referral_envelope_readers(key: str) -> bool:
+    return referral_payload_readers(key) or _member(key) == "coordinator"
+
+
+def certification_readers(key: str) -> bool:
+    # The requesting legal aid case manager, and the certifying DA's office LE roles.
+    return _member(key) in {"other_agency_cm", "investigator", "prosecutor", "le_supervisor"}
+
+
+def _inv_page(world: World, tf: str) -> list[str]:
+    inv = world.records[f"{tf}.investigation"]
+    return [reverse("investigation-detail", kwargs={"task_force": tf, "investigation_id": inv.pk})]
+
+
+def _inv_suspects_api(world: World, tf: str) -> list[str]:
+    inv = world.records[f"{tf}.investigation"]
+    return [reverse("api:investigation-suspects", kwargs={"task_force": tf, "pk": inv.pk})]
+
+
+LE_RECORD_TYPES = [
+    RecordType(
+        name="tip",
+        get=lambda world, tf: world.records[f"{tf}.tip"],
+        readers=le_and_coordinator,
+        html_detail="tip-detail",
+        api_detail="api:tip-detail",
+        html_list="tip-list",
+        api_list="api:tip-list",
+        list_openers=le_and_coordinator,
+        id_kwarg="tip_id",
+        secret=lambda obj: obj.narrative,
+        route_names=(
+            "tip-detail",
+            "tip-triage",
+            "tip-assign",
+            "tip-close",
+            "tip-merge",
+            "tip-convert",
+            "api:tip-detail",
+            "api:tip-assign",
+            "api:tip-close",
+            "api:tip-merge",
+            "api:tip-convert",
+        ),
+    ),
+    RecordType(
+        name="investigation",
+        get=lambda world, tf: world.records[f"{tf}.investigation"],
+        readers=le_and_coordinator,
+        html_detail="investigation-detail",
+        api_detail="api:investigation-detail",
+        html_list="investigation-list",
+        api_list="api:investigation-list",
+        list_openers=le_and_coordinator,
+        id_kwarg="investigation_id",
+        secret=lambda obj: obj.title,
+        route_names=(
+            "investigation-detail",
+            "investigation-edit",
+            "investigation-team-add",
+            "investigation-team-remove",
+            "suspect-add",
+            "victim-add",
+            "arrest-add",
+            "prosecution-create",
+            "api:investigation-detail",
+            "api:investigation-team",
+            "api:investigation-team-remove",
+            "api:investigation-suspects",
+            "api:investigation-victims",
+            "api:investigation-arrests",
+        ),
+    ),
+    RecordType(
+        name="restricted_investigation",
+        get=lambda world, tf: world.records[f"{tf}.restricted"],
+        readers=restricted_team,
+        html_detail="investigation-detail",
+        api_detail="api:investigation-detail",
+        html_list="investigation-list",
+        api_list="api:investigation-list",
+        list_openers=le_and_coordinator,
+        id_kwarg="investigation_id",
+        secret=lambda obj: obj.title,
+    ),
+    RecordType(
+        name="suspect_on_page",
+        get=lambda world, tf: world.records[f"{tf}.suspect"],
+        readers=le_only,
+        page_readers=le_and_coordinator,
+        also_shown_on=_inv_page,
+        secret=lambda obj: obj.full_name,
+    ),
+    RecordType(
+        name="suspect_api",
+        get=lambda world, tf: world.records[f"{tf}.suspect"],
+        readers=le_only,
+        also_shown_on=_inv_suspects_api,
+        secret=lambda obj: obj.full_name,
+    ),
+    RecordType(
+        name="prosecution",
+        get=lambda world, tf: world.records[f"{tf}.prosecution"],
+        readers=le_and_coordinator,
+        html_detail="prosecution-detail",
+        api_detail="api:prosecution-detail",
+        html_list="prosecution-list",
+        api_list="api:prosecution-list",
+        list_openers=le_and_coordinator,
+        id_kwarg="prosecution_id",
+        secret=lambda obj: obj.court_case_number,
+        route_names=(
+            "prosecution-detail",
+            "prosecution-edit",
+            "defendant-add",
+            "charge-add",
+            "defendant-dispose",
+            "api:prosecution-detail",
+            "api:prosecution-defendants",
+            "api:prosecution-defendant-charges",
+            "api:prosecution-defendant-disposition",
+        ),
+    ),
+    RecordType(
+        name="referral",
+        get=lambda world, tf: world.records[f"{tf}.referral"],
+        readers=referral_payload_readers,
+        page_readers=referral_envelope_readers,
+        html_detail="referral-detail",
+        api_detail="api:referral-detail",
+        id_kwarg="referral_id",
+        secret=lambda obj: obj.summary,
+        route_names=(
+            "referral-detail",
+            "referral-accept",
+            "referral-decline",
+            "referral-withdraw",
+            "referral-complete",
+            "case-referral-new",
+            "api:referral-detail",
+            "api:referral-accept",
+            "api:referral-decline",
+            "api:referral-withdraw",
+            "api:referral-complete",
+        ),
+    ),
+    RecordType(
+        name="certification",
+        get=lambda world, tf: world.records[f"{tf}.certification"],
+        readers=certification_readers,
+        html_detail="certification-detail",
+        api_detail="api:certification-detail",
+        id_kwarg="request_id",
+        route_names=(
+            "certification-detail",
+            "certification-status",
+            "case-certification-new",
+            "api:certification-detail",
+            "api:certification-status",
+        ),
+    ),
+]
+
+ALL_RECORD_TYPES = RECORD_TYPES + CASE_RECORD_TYPES + LE_RECORD_TYPES
 
 # Object routes every row above covers; the route-coverage test compares with the URLconf.
 COVERED_OBJECT_ROUTES = {name for record in ALL_RECORD_TYPES for name in record.route_names}

@@ -1,0 +1,621 @@
+"""HTML screens of the bridge: referral inbox and outbox, the referral page and its decisions,
+the two "send a referral" forms, and the certification tracker.
+
+Thin, like ``cases.views``: every object comes through ``referrals.policies`` or
+``cases.policies`` (404 when not visible), every action is checked with ``can_*`` first (403
+when visible but not allowed), every write goes through ``referrals.services`` (ValidationError
+-> form errors and 400; ReferralConflict -> a 409 page, nothing changed). Every read and list is
+written to the audit log: ``referral.viewed``, ``referral.listed`` (count),
+``certification.viewed``, ``certification.listed`` (count).
+
+What each side sees: the envelope (kind, agencies, status, dates) for everyone who sees the
+referral; the payload only when ``can_read_payload``. Certification requests show the
+certifying agency the kind, the agencies, the dates and the status: nothing of the case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case as SqlCase
+from django.db.models import IntegerField, QuerySet, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases.codes import ServiceCategory
+from cases.models import Case
+from cases.policies import access_case, can_write_case, visible_cases, visible_identities
+from cases.services import today_for
+from referrals import policies
+from referrals.codes import CertificationKind
+from referrals.forms_bridge import (
+    CaseReferralForm,
+    CertificationFilterForm,
+    CertificationRequestForm,
+    CertificationStatusForm,
+    DecideForm,
+    ReferralFilterForm,
+    ReferToServicesForm,
+    add_service_errors,
+)
+from referrals.models import CertificationRequest, Referral
+from referrals.services import (
+    ReferralConflict,
+    certification_request,
+    certification_set_status,
+    referral_accept,
+    referral_complete,
+    referral_decline,
+    referral_send,
+    referral_withdraw,
+)
+from taskforce.access import VS_ROLES, Actor, NotFoundOrForbidden, get_or_not_found
+from taskforce.audit import audit_record
+from taskforce.tenancy import tenant_view
+
+PAGE_SIZE = 50
+DUE_SOON_DAYS = 7
+OPEN_CERTIFICATION = (CertificationRequest.Status.REQUESTED, CertificationRequest.Status.UNDER_REVIEW)
+FINAL_CERTIFICATION = (CertificationRequest.Status.SIGNED, CertificationRequest.Status.DECLINED)
+
+
+def _status(form: object) -> int:
+    return 400 if getattr(form, "is_bound", False) and getattr(form, "errors", None) else 200
+
+
+def _works_referrals(actor: Actor) -> bool:
+    """LE roles, VS roles and the coordinator have referral screens; nobody else (404)."""
+    return policies.is_le(actor) or actor.role in VS_ROLES or policies.is_coordinator(actor)
+
+
+def _require_referral_user(actor: Actor) -> None:
+    if not _works_referrals(actor):
+        raise NotFoundOrForbidden
+
+
+def _require_certification_user(actor: Actor) -> None:
+    if not (policies.is_le(actor) or actor.role in VS_ROLES):
+        raise NotFoundOrForbidden
+
+
+def _url(actor: Actor, name: str, **kwargs: Any) -> str:
+    return reverse(name, kwargs={"task_force": actor.task_force_slug, **kwargs})
+
+
+def _to_referral(request: HttpRequest, referral: Referral) -> HttpResponse:
+    return redirect(_url(request.actor, "referral-detail", referral_id=referral.pk))
+
+
+def _needs_labels(codes: list[str]) -> list[str]:
+    labels = dict(ServiceCategory.choices)
+    return [labels.get(code, code) for code in codes]
+
+
+# ------------------------------------------------------------------------------ inbox / outbox
+
+
+def _referral_rows(actor: Actor, referrals: list[Referral], today: dt.date) -> list[dict[str, Any]]:
+    rows = []
+    for referral in referrals:
+        sent_on = referral.created_at.date()
+        end = referral.decided_at.date() if referral.decided_at else today
+        rows.append(
+            {
+                "referral": referral,
+                "payload": policies.can_read_payload(actor, referral),
+                "age": max((end - sent_on).days, 0) if referral.status == Referral.Status.SENT else None,
+                "sent_on": sent_on,
+            }
+        )
+    return rows
+
+
+def _referral_list(request: HttpRequest, *, box: str) -> HttpResponse:
+    actor = request.actor
+    _require_referral_user(actor)
+    coordinator_view = box == "inbox" and policies.is_coordinator(actor)
+    form = ReferralFilterForm(request.GET)
+    context: dict[str, Any] = {"form": form, "box": box, "coordinator_view": coordinator_view}
+    context["can_send"] = policies.is_le(actor) or policies.is_coordinator(actor)
+    if not form.is_valid():
+        return render(request, "referrals/bridge/list.html", {**context, "rows": []}, status=400)
+    data = form.cleaned_data
+    referrals = policies.visible_referrals(actor)
+    if box == "outbox":
+        referrals = referrals.filter(from_agency_id=actor.agency_id)
+        if data["mine"]:
+            referrals = referrals.filter(sent_by_id=actor.user_id)
+    elif not coordinator_view:
+        referrals = referrals.filter(to_agency_id=actor.agency_id)
+    if data["status"]:
+        referrals = referrals.filter(status=data["status"])
+    # Waiting ones first, then newest first.
+    referrals = referrals.annotate(
+        waiting=SqlCase(
+            When(status=Referral.Status.SENT, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+    ).order_by("waiting", "-created_at")
+    page = data["page"] or 1
+    chunk = list(referrals[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    has_more = len(chunk) > PAGE_SIZE
+    chunk = chunk[:PAGE_SIZE]
+    audit_record(action="referral.listed", actor=actor, detail={"count": len(chunk), "box": box})
+    filtered = bool(data["status"] or data["mine"])
+    return render(
+        request,
+        "referrals/bridge/list.html",
+        {
+            **context,
+            "rows": _referral_rows(actor, chunk, today_for(actor)),
+            "filtered": filtered,
+            "page": page,
+            "next_page": page + 1 if has_more else None,
+            "previous_page": page - 1 if page > 1 else None,
+        },
+    )
+
+
+@tenant_view
+@require_GET
+def referral_inbox_view(request: HttpRequest) -> HttpResponse:
+    """Received by my agency (the coordinator: every envelope of the task force)."""
+    return _referral_list(request, box="inbox")
+
+
+@tenant_view
+@require_GET
+def referral_outbox_view(request: HttpRequest) -> HttpResponse:
+    """Sent by my agency."""
+    return _referral_list(request, box="outbox")
+
+
+# ------------------------------------------------------------------------------ referral page
+
+
+def _render_referral(
+    request: HttpRequest, referral: Referral, *, decline_form: DecideForm | None = None, status: int = 200
+) -> HttpResponse:
+    actor = request.actor
+    payload = policies.can_read_payload(actor, referral)
+    may_decide = policies.can_decide_referral(actor, referral)
+    waiting = referral.status == Referral.Status.SENT
+    context: dict[str, Any] = {
+        "referral": referral,
+        "payload": payload,
+        "needs": _needs_labels(referral.needs) if payload else [],
+        "can_accept": may_decide and waiting,
+        "can_decline": may_decide and waiting,
+        "can_complete": may_decide and referral.status == Referral.Status.ACCEPTED,
+        "can_withdraw": policies.can_withdraw_referral(actor, referral) and waiting,
+        "decline_form": decline_form or DecideForm(),
+        "sent_on": referral.created_at,
+        "age": (today_for(actor) - referral.created_at.date()).days if waiting else None,
+        "resulting_case": None,
+        "source_case": None,
+        "investigation": None,
+    }
+    if payload:
+        context["sent_by"] = referral.sent_by.full_name or referral.sent_by.email
+        if referral.decided_by_id:
+            context["decided_by"] = referral.decided_by.full_name or referral.decided_by.email
+    # Links into the reader's own side only, each through its own policy.
+    if referral.resulting_case_id and actor.role in VS_ROLES:
+        context["resulting_case"] = visible_cases(actor).filter(pk=referral.resulting_case_id).first()
+    if referral.from_agency_id == actor.agency_id:
+        if referral.case_id and actor.role in VS_ROLES:
+            context["source_case"] = visible_cases(actor).filter(pk=referral.case_id).first()
+        if referral.investigation_id:
+            context["investigation"] = (
+                policies.visible_investigations(actor).filter(pk=referral.investigation_id).first()
+            )
+    audit_record(action="referral.viewed", actor=actor, target=referral)
+    return render(request, "referrals/bridge/detail.html", context, status=status)
+
+
+@tenant_view
+@require_GET
+def referral_detail_view(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
+    actor = request.actor
+    _require_referral_user(actor)
+    return _render_referral(request, policies.access_referral(actor, referral_id))
+
+
+def _locked_referral(actor: Actor, referral_id: uuid.UUID) -> Referral:
+    """The referral, row-locked for the rest of the request's transaction, so two people
+    deciding at once get one decision and one 409."""
+    _require_referral_user(actor)
+    return get_or_not_found(policies.visible_referrals(actor).select_for_update(of=("self",)), referral_id)
+
+
+def _conflict(request: HttpRequest, referral: Referral, message: str) -> HttpResponse:
+    return render(
+        request,
+        "referrals/bridge/conflict.html",
+        {"message": message, "back_url": _url(request.actor, "referral-detail", referral_id=referral.pk)},
+        status=409,
+    )
+
+
+def _already(referral: Referral) -> str:
+    return (
+        f"This referral is already {referral.get_status_display().lower()}: nothing was changed. "
+        "Someone may have decided it while you were looking at it."
+    )
+
+
+@tenant_view
+@require_POST
+def referral_accept_view(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
+    actor = request.actor
+    referral = _locked_referral(actor, referral_id)
+    if not policies.can_decide_referral(actor, referral):
+        raise PermissionDenied
+    try:
+        referral_accept(actor=actor, referral=referral)
+    except ReferralConflict:
+        return _conflict(request, referral, _already(referral))
+    if referral.resulting_case_id:
+        messages.success(request, "Referral accepted. A new case is open in your agency for this client.")
+    else:
+        messages.success(request, "Referral accepted.")
+    return _to_referral(request, referral)
+
+
+@tenant_view
+@require_POST
+def referral_decline_view(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
+    actor = request.actor
+    referral = _locked_referral(actor, referral_id)
+    if not policies.can_decide_referral(actor, referral):
+        raise PermissionDenied
+    form = DecideForm(request.POST)
+    if referral.status != Referral.Status.SENT:
+        return _conflict(request, referral, _already(referral))
+    if form.is_valid():
+        try:
+            referral_decline(actor=actor, referral=referral, reason=form.cleaned_data["reason"])
+        except ReferralConflict:
+            return _conflict(request, referral, _already(referral))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Referral declined. The sending agency sees your reason.")
+            return _to_referral(request, referral)
+    return _render_referral(request, referral, decline_form=form, status=400)
+
+
+@tenant_view
+@require_POST
+def referral_withdraw_view(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
+    actor = request.actor
+    referral = _locked_referral(actor, referral_id)
+    if not policies.can_withdraw_referral(actor, referral):
+        raise PermissionDenied
+    try:
+        referral_withdraw(actor=actor, referral=referral)
+    except ReferralConflict:
+        return _conflict(request, referral, _already(referral))
+    messages.success(request, "Referral withdrawn.")
+    return _to_referral(request, referral)
+
+
+@tenant_view
+@require_POST
+def referral_complete_view(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
+    actor = request.actor
+    referral = _locked_referral(actor, referral_id)
+    if not policies.can_decide_referral(actor, referral):
+        raise PermissionDenied
+    try:
+        referral_complete(actor=actor, referral=referral)
+    except ReferralConflict:
+        message = (
+            "Only an accepted referral can be marked completed: nothing was changed."
+            if referral.status == Referral.Status.SENT
+            else _already(referral)
+        )
+        return _conflict(request, referral, message)
+    messages.success(request, "Referral marked completed.")
+    return _to_referral(request, referral)
+
+
+# ---------------------------------------------------------------------------- sending referrals
+
+
+@tenant_view
+@require_http_methods(["GET", "POST"])
+def referral_new_view(request: HttpRequest) -> HttpResponse:
+    """Law enforcement or the coordinator refers a victim identified to victim services."""
+    actor = request.actor
+    _require_referral_user(actor)
+    if not (policies.is_le(actor) or policies.is_coordinator(actor)):
+        raise PermissionDenied  # victim services refer from a case
+    form = ReferToServicesForm(request.POST or None, actor=actor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = referral_send(
+                actor=actor,
+                to_agency=form.cleaned_data["to_agency"],
+                payload=form.payload(),
+                investigation=form.cleaned_data["investigation"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Referral sent to {referral.to_agency.name}.")
+            return _to_referral(request, referral)
+    return render(
+        request,
+        "referrals/bridge/send.html",
+        {
+            "form": form,
+            "title": "Refer a victim to services",
+            "intro": "Send only what the agency needs to make contact: a first name or alias, "
+            "language, a safe way to reach the person, needs and urgency. The receiving agency "
+            "sees exactly what you write here, nothing else from your records.",
+            "cancel_url": _url(actor, "referral-outbox"),
+        },
+        status=_status(form),
+    )
+
+
+def _writable_case(actor: Actor, case_id: uuid.UUID) -> Case:
+    case = access_case(actor, case_id)
+    if not can_write_case(actor, case):
+        raise PermissionDenied
+    return case
+
+
+def _case_name(actor: Actor, case: Case) -> str:
+    identity = visible_identities(actor).filter(client_id=case.client_id).first()
+    return identity.display_name if identity else "(no name)"
+
+
+@tenant_view
+@require_http_methods(["GET", "POST"])
+def case_referral_new_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """Victim services refer a client from a case, under a current release naming the receiver."""
+    actor = request.actor
+    case = _writable_case(actor, case_id)
+    form = CaseReferralForm(request.POST or None, actor=actor, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = referral_send(
+                actor=actor,
+                to_agency=form.cleaned_data["to_agency"],
+                payload=form.payload(),
+                case=case,
+                consent=form.cleaned_data["consent"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Referral sent to {referral.to_agency.name}.")
+            return _to_referral(request, referral)
+    return render(
+        request,
+        "referrals/bridge/send.html",
+        {
+            "form": form,
+            "case": case,
+            "name": _case_name(actor, case),
+            "title": "Refer this client",
+            "intro": "The client's release must name the receiving agency and cover everything you "
+            "send: a name needs “Name and date of birth”, a safe contact needs “Safe contact "
+            "information”, the summary needs “Case summary and needs”. Nothing else from the case "
+            "is sent, and privileged notes never are.",
+            "no_consent": not form.has_valid_consent,
+            "consent_url": _url(actor, "case-consent-add", case_id=case.pk),
+            "cancel_url": _url(actor, "case-detail", case_id=case.pk),
+        },
+        status=_status(form),
+    )
+
+
+# ------------------------------------------------------------------------ certification requests
+
+
+def _due_state(request_: CertificationRequest, today: dt.date) -> str:
+    if request_.status not in OPEN_CERTIFICATION or request_.due_on is None:
+        return ""
+    if request_.due_on < today:
+        return "overdue"
+    if request_.due_on <= today + dt.timedelta(days=DUE_SOON_DAYS):
+        return "soon"
+    return ""
+
+
+def _case_names(actor: Actor, requests: list[CertificationRequest]) -> dict[uuid.UUID, dict[str, Any]]:
+    """Victim services only: the client's name for each request's case, through the case
+    policies (two queries). Law enforcement never gets here."""
+    if actor.role not in VS_ROLES or not requests:
+        return {}
+    cases = dict(
+        visible_cases(actor).filter(pk__in={r.case_id for r in requests}).values_list("pk", "client_id")
+    )
+    names = {
+        identity.client_id: identity.display_name
+        for identity in visible_identities(actor).filter(client_id__in=set(cases.values()))
+    }
+    return {
+        case_id: {"id": case_id, "name": names.get(client_id, "(no name)")}
+        for case_id, client_id in cases.items()
+    }
+
+
+def _certifications(actor: Actor) -> QuerySet[CertificationRequest]:
+    return policies.visible_certifications(actor).annotate(
+        open_first=SqlCase(
+            When(status__in=OPEN_CERTIFICATION, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+    )
+
+
+@tenant_view
+@require_GET
+def certification_list_view(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    _require_certification_user(actor)
+    form = CertificationFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "referrals/bridge/cert_list.html", {"form": form, "rows": []}, status=400)
+    show = form.cleaned_data["show"] or "all"
+    requests = _certifications(actor)
+    if show == "open":
+        requests = requests.filter(status__in=OPEN_CERTIFICATION)
+    chunk = list(requests.order_by("open_first", "due_on", "-requested_on")[: PAGE_SIZE * 4])
+    audit_record(action="certification.listed", actor=actor, detail={"count": len(chunk)})
+    today = today_for(actor)
+    cases = _case_names(actor, chunk)
+    rows = [{"request": r, "due": _due_state(r, today), "case": cases.get(r.case_id)} for r in chunk]
+    return render(
+        request,
+        "referrals/bridge/cert_list.html",
+        {
+            "form": form,
+            "show": show,
+            "rows": rows,
+            "is_vs": actor.role in VS_ROLES,
+            "limit": PAGE_SIZE * 4,
+            "truncated": len(chunk) == PAGE_SIZE * 4,
+        },
+    )
+
+
+def _render_certification(
+    request: HttpRequest,
+    request_: CertificationRequest,
+    *,
+    form: CertificationStatusForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    actor = request.actor
+    today = today_for(actor)
+    may_review = policies.can_review_certification(actor, request_)
+    may_decide = policies.can_decide_certification(actor, request_)
+    is_open = request_.status in OPEN_CERTIFICATION
+    choices = []
+    if is_open and may_review and request_.status == CertificationRequest.Status.REQUESTED:
+        choices.append((CertificationRequest.Status.UNDER_REVIEW, "Mark under review"))
+    if is_open and may_decide:
+        choices += [
+            (CertificationRequest.Status.SIGNED, "Signed"),
+            (CertificationRequest.Status.DECLINED, "Declined"),
+        ]
+    status_form = form or CertificationStatusForm(initial={"reference": request_.reference})
+    case = None
+    if actor.role in VS_ROLES:
+        case = _case_names(actor, [request_]).get(request_.case_id)
+    audit_record(action="certification.viewed", actor=actor, target=request_)
+    return render(
+        request,
+        "referrals/bridge/cert_detail.html",
+        {
+            "request_": request_,
+            "due": _due_state(request_, today),
+            "status_form": status_form,
+            "choices": choices,
+            "can_decide": may_decide and is_open,
+            "case": case,
+            "is_vs": actor.role in VS_ROLES,
+        },
+        status=status,
+    )
+
+
+@tenant_view
+@require_GET
+def certification_detail_view(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    actor = request.actor
+    _require_certification_user(actor)
+    return _render_certification(request, policies.access_certification(actor, request_id))
+
+
+@tenant_view
+@require_POST
+def certification_status_view(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    actor = request.actor
+    _require_certification_user(actor)
+    request_ = get_or_not_found(
+        policies.visible_certifications(actor).select_for_update(of=("self",)), request_id
+    )
+    if not policies.can_review_certification(actor, request_):
+        raise PermissionDenied
+    form = CertificationStatusForm(request.POST)
+    if not form.is_valid():
+        return _render_certification(request, request_, form=form, status=400)
+    new_status = form.cleaned_data["status"]
+    if new_status in FINAL_CERTIFICATION and not policies.can_decide_certification(actor, request_):
+        raise PermissionDenied
+    try:
+        certification_set_status(
+            actor=actor, request=request_, status=new_status, reference=form.cleaned_data["reference"]
+        )
+    except ReferralConflict:
+        return render(
+            request,
+            "referrals/bridge/conflict.html",
+            {
+                "message": f"This request is already {request_.get_status_display().lower()}: "
+                "nothing was changed.",
+                "back_url": _url(actor, "certification-detail", request_id=request_.pk),
+            },
+            status=409,
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return _render_certification(request, request_, form=form, status=400)
+    messages.success(request, f"Marked {request_.get_status_display().lower()}.")
+    return redirect(_url(actor, "certification-detail", request_id=request_.pk))
+
+
+@tenant_view
+@require_http_methods(["GET", "POST"])
+def case_certification_new_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """A victim-services agency asks a certifying LE agency for a Supplement B or Continued
+    Presence. Only the request's kind, dates and status cross the wall."""
+    actor = request.actor
+    case = _writable_case(actor, case_id)
+    today = today_for(actor)
+    form = CertificationRequestForm(request.POST or None, actor=actor, today=today)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            request_ = certification_request(
+                actor=actor,
+                case=case,
+                kind=data["kind"],
+                certifying_agency=data["certifying_agency"],
+                due_on=data["due_on"],
+                requested_on=data["requested_on"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"{CertificationKind(request_.kind).label} requested from {request_.certifying_agency.name}.",
+            )
+            return redirect(_url(actor, "certification-detail", request_id=request_.pk))
+    return render(
+        request,
+        "referrals/bridge/send.html",
+        {
+            "form": form,
+            "case": case,
+            "name": _case_name(actor, case),
+            "title": "Request certification",
+            "intro": "The certifying agency sees the kind of request, your agency, the dates and the "
+            "status, never the client's name or anything else from the case. Send the "
+            "declaration itself through your usual channel.",
+            "submit": "Send request",
+            "cancel_url": _url(actor, "case-detail", case_id=case.pk),
+        },
+        status=_status(form),
+    )

@@ -1,0 +1,56 @@
+"""Law-enforcement and bridge records for the wall tests, one set per task force, each text
+carrying a marker unique to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cases import services as case_services
+from referrals import services
+from tests.world import TASK_FORCES, World
+
+
+def add_le_records(world: World) -> World:
+    for tf in TASK_FORCES:
+        investigator = world.actor(f"{tf}.investigator")
+        supervisor = world.actor(f"{tf}.le_supervisor")
+        world.records[f"{tf}.tip"] = services.tip_create(
+            actor=investigator, data={"narrative": f"LETIP-{tf}", "source": "hotline"}
+        )
+        investigation = services.investigation_create(
+            actor=investigator, data={"title": f"LEINV-{tf}", "case_number": f"INV-{tf}"}
+        )
+        world.records[f"{tf}.investigation"] = investigation
+        suspect, _ = services.suspect_add(
+            actor=investigator, investigation=investigation, data={"full_name": f"LESUSPECT-{tf}"}
+        )
+        world.records[f"{tf}.suspect"] = suspect
+        restricted = services.investigation_create(
+            actor=supervisor,
+            data={"title": f"LERESTRICTED-{tf}", "case_number": f"RES-{tf}", "restricted": True},
+        )
+        services.team_add(
+            actor=supervisor, investigation=restricted, membership=world.memberships[f"{tf}.investigator"]
+        )
+        world.records[f"{tf}.restricted"] = restricted
+        prosecution = services.prosecution_create(
+            actor=world.actor(f"{tf}.prosecutor"),
+            investigation=investigation,
+            data={"court": "Superior Court", "court_case_number": f"LEPROS-{tf}"},
+        )
+        world.records[f"{tf}.prosecution"] = prosecution
+        world.records[f"{tf}.referral"] = services.referral_send(
+            actor=investigator,
+            to_agency=world.agencies[f"{tf}.vs"],
+            payload={"summary": f"REFPAYLOAD-{tf}", "name_or_alias": "Ana"},
+        )
+        legal_aid = world.actor(f"{tf}.other_agency_cm")
+        case = case_services.intake_create(
+            actor=legal_aid,
+            client={"first_name": f"CERTCLIENT{tf}", "last_name": "Marker"},
+            case={"opened_on": dt.date.today() - dt.timedelta(days=10)},  # noqa: DTZ011
+        )
+        world.records[f"{tf}.certification"] = services.certification_request(
+            actor=legal_aid, case=case, kind="u_visa", certifying_agency=world.agencies[f"{tf}.da"]
+        )
+    return world

@@ -46,6 +46,7 @@ api = [
     path("tf/<slug:task_force>/", include(router.urls)),
     path("tf/<slug:task_force>/", include("cases.api.urls")),
     path("tf/<slug:task_force>/", include("referrals.api.urls")),
+    path("tf/<slug:task_force>/mdt/", include("mdt.api.urls")),
 ]
 
 urlpatterns = [
@@ -57,6 +58,7 @@ urlpatterns = [
     path("tf/<slug:task_force>/", include(tenant_html)),
     path("tf/<slug:task_force>/cases/", include("cases.urls")),
     path("tf/<slug:task_force>/", include("referrals.urls")),
+    path("tf/<slug:task_force>/mdt/", include("mdt.urls")),
     path("api/v1/", include((api, "api"))),
     path("platform-admin/", admin.site.urls),
 ]

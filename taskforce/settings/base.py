@@ -164,6 +164,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "taskforce.tasks.verify_audit_chains",
         "schedule": crontab(hour=3, minute=17),
     },
+    "mdt-action-item-reminders-daily": {
+        "task": "mdt.tasks.action_item_reminders",
+        "schedule": crontab(hour=7, minute=10),
+    },
     "certification-reminders-daily": {
         "task": "referrals.tasks.certification_reminders",
         "schedule": crontab(hour=7, minute=5),

@@ -1,0 +1,5 @@
+from taskforce.api_router import TenantRouter
+
+router = TenantRouter()
+
+urlpatterns = router.urls

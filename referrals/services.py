@@ -758,7 +758,8 @@ def _open_case_for(actor: Actor, referral: Referral) -> Case:
     client = Client.objects.create(
         task_force_id=actor.task_force_id,
         agency_id=actor.agency_id,
-        same_person_as=sender_client,
+        # Always the first agency's client: a chain of referrals still counts one person.
+        same_person_as=(sender_client.same_person_as or sender_client) if sender_client else None,
         age_group_at_intake=sender_client.age_group_at_intake if sender_client else "not_reported",
         gender=sender_client.gender if sender_client else "not_reported",
         citizenship=sender_client.citizenship if sender_client else "not_reported",

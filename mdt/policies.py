@@ -50,6 +50,9 @@ def cleared_team_ids(actor: Actor) -> QuerySet:
     where the actor is an active roster member with a current agreement."""
     if is_coordinator(actor):
         return MdtTeam.objects.for_actor(actor).values("pk")
+    if actor.role in (Role.TENANT_ADMIN, Role.ANALYST):
+        # Admins manage rosters and analysts count: neither reads what is said at the MDT.
+        return MdtTeam.objects.none().values("pk")
     return _current_agreements(actor, today_for(actor)).values("team_id")
 
 

@@ -168,6 +168,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "mdt.tasks.action_item_reminders",
         "schedule": crontab(hour=7, minute=10),
     },
+    "reports-prepare-previous-month": {
+        "task": "reporting.tasks.prepare_previous_month",
+        "schedule": crontab(day_of_month=1, hour=5, minute=30),
+    },
     "certification-reminders-daily": {
         "task": "referrals.tasks.certification_reminders",
         "schedule": crontab(hour=7, minute=5),

@@ -81,7 +81,7 @@ def visible_agreements(actor: Actor) -> QuerySet[Agreement]:
     agreements = Agreement.objects.for_actor(actor)
     if can_manage_rosters(actor):
         return agreements
-    return agreements.filter(roster_member__membership_id=actor.membership_id)
+    return agreements.filter(roster_member__membership_id=actor.membership_id, roster_member__is_active=True)
 
 
 def visible_meetings(actor: Actor) -> QuerySet[MdtMeeting]:
@@ -94,7 +94,7 @@ def access_meeting(actor: Actor, meeting_id: uuid.UUID | str) -> MdtMeeting:
 
 def is_facilitator(actor: Actor, team_id: uuid.UUID) -> bool:
     if is_coordinator(actor):
-        return True
+        return MdtTeam.objects.for_actor(actor).filter(pk=team_id).exists()
     return my_roster_rows(actor).filter(team_id=team_id, is_facilitator=True).exists()
 
 

@@ -7,10 +7,10 @@ import datetime as dt
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from cases.models import Consent
+from cases.models import Case, ClientIdentity, Consent
 from cases.policies import visible_cases
 from mdt import policies
-from mdt.models import ActionItem, CaseReview, MdtMeeting, RosterMember
+from mdt.models import ActionItem, Attendance, CaseReview, MdtMeeting, RosterMember
 from referrals.policies import visible_investigations
 from taskforce.access import Actor
 
@@ -81,28 +81,13 @@ def roster_with_agreements(*, actor: Actor, team_id: object, today: dt.date) -> 
 
 def review_client_name(*, actor: Actor, review: CaseReview) -> str | None:
     """The client's name may appear on the agenda only when a current consent with identity in
-    its scope names every other agency on the team's roster. Otherwise: the MDT code only."""
-    if review.case_id is None:
-        return None
-    others = set(
-        RosterMember.objects.for_actor(actor)
-        .filter(team_id=review.meeting.team_id, is_active=True)
-        .exclude(membership__agency_id=review.presenting_agency_id)
-        .values_list("membership__agency_id", flat=True)
-    )
-    now = timezone.now()
-    consented = set(
-        Consent.objects.for_actor(actor)
-        .filter(
-            case_id=review.case_id, revoked_at__isnull=True, expires_at__gt=now, scope__contains=["identity"]
-        )
-        .values_list("recipient_agency_id", flat=True)
-    )
-    # Consent rows are VS records: read here only to decide a yes/no, by the platform rule above.
-    if not others or not others <= consented:
-        return None
-    identity = review.case.client.identity if review.case_id else None
-    return identity.display_name if identity else None
+    its scope names every other agency on the team's roster; otherwise the MDT code only.
+
+    The one consent-based read across the wall: the client's consent decides, whoever looks,
+    so consents and the display name are read inside the task force without the viewer's
+    compartment; nothing else of the case is read.
+    """
+    return review_client_names(actor=actor, reviews=[review])[review.pk]
 
 
 def review_links(*, actor: Actor, review: CaseReview) -> dict[str, bool]:
@@ -112,3 +97,82 @@ def review_links(*, actor: Actor, review: CaseReview) -> dict[str, bool]:
         "investigation": review.investigation_id is not None
         and visible_investigations(actor).filter(pk=review.investigation_id).exists(),
     }
+
+
+def review_client_names(*, actor: Actor, reviews: list[CaseReview]) -> dict:
+    """``review_client_name`` for many reviews in a fixed number of queries (lists)."""
+    with_case = [r for r in reviews if r.case_id]
+    if not with_case:
+        return {r.pk: None for r in reviews}
+    team_of = dict(
+        MdtMeeting.objects.filter(pk__in={r.meeting_id for r in with_case}).values_list("pk", "team_id")
+    )
+    team_ids = set(team_of.values())
+    roster: dict = {}
+    for team_id, agency_id in (
+        RosterMember.objects.for_actor(actor)
+        .filter(team_id__in=team_ids, is_active=True)
+        .values_list("team_id", "membership__agency_id")
+    ):
+        roster.setdefault(team_id, set()).add(agency_id)
+    consented: dict = {}
+    for case_id, agency_id in Consent.objects.filter(
+        task_force_id=actor.task_force_id,
+        case_id__in={r.case_id for r in with_case},
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+        scope__contains=["identity"],
+    ).values_list("case_id", "recipient_agency_id"):
+        consented.setdefault(case_id, set()).add(agency_id)
+    allowed = {
+        r.pk
+        for r in with_case
+        if (others := roster.get(team_of.get(r.meeting_id), set()) - {r.presenting_agency_id})
+        and others <= consented.get(r.case_id, set())
+    }
+    names = {}
+    if allowed:
+        case_ids = {r.case_id for r in with_case if r.pk in allowed}
+        by_case = dict(
+            Case.objects.filter(task_force_id=actor.task_force_id, pk__in=case_ids).values_list(
+                "pk", "client_id"
+            )
+        )
+        identities = {
+            i.client_id: i.display_name
+            for i in ClientIdentity.objects.filter(
+                task_force_id=actor.task_force_id, client_id__in=by_case.values()
+            )
+        }
+        names = {r.pk: identities.get(by_case.get(r.case_id)) for r in with_case if r.pk in allowed}
+    return {r.pk: names.get(r.pk) for r in reviews}
+
+
+def review_links_many(*, actor: Actor, reviews: list[CaseReview]) -> dict:
+    """``review_links`` for many reviews in two queries."""
+    cases = set(
+        visible_cases(actor)
+        .filter(pk__in={r.case_id for r in reviews if r.case_id})
+        .values_list("pk", flat=True)
+    )
+    investigations = set(
+        visible_investigations(actor)
+        .filter(pk__in={r.investigation_id for r in reviews if r.investigation_id})
+        .values_list("pk", flat=True)
+    )
+    return {
+        r.pk: {"case": r.case_id in cases, "investigation": r.investigation_id in investigations}
+        for r in reviews
+    }
+
+
+def meeting_attendance(*, actor: Actor, meeting: MdtMeeting) -> list[Attendance]:
+    """Attendance of a meeting the actor may see (roster members and guests)."""
+    return list(
+        Attendance.objects.for_actor(actor)
+        .filter(meeting_id__in=policies.visible_meetings(actor).filter(pk=meeting.pk).values("pk"))
+        .select_related(
+            "roster_member__membership__user", "roster_member__membership__agency", "guest_agreement"
+        )
+        .order_by("created_at")
+    )

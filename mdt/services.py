@@ -59,7 +59,7 @@ def roster_add(
 ) -> RosterMember:
     """Put a member of the task force on a team's roster (or back on it).
     Logged: ``roster.added``."""
-    _require(policies.can_manage_rosters(actor))
+    _require(policies.can_manage_rosters(actor) and team.task_force_id == actor.task_force_id)
     if membership.task_force_id != actor.task_force_id or not membership.is_active:
         raise ValidationError({"membership": "Choose an active member of this task force."})
     row, _ = RosterMember.objects.for_actor(actor).get_or_create(
@@ -77,7 +77,7 @@ def roster_add(
 def roster_remove(*, actor: Actor, row: RosterMember) -> RosterMember:
     """Take someone off the roster: they see nothing of the team from their next request.
     Logged: ``roster.removed``."""
-    _require(policies.can_manage_rosters(actor))
+    _require(policies.can_manage_rosters(actor) and row.task_force_id == actor.task_force_id)
     row.is_active = False
     row.save(update_fields=["is_active", "updated_at"])
     audit_record(action="roster.removed", actor=actor, target=row, detail={"team": str(row.team_id)})
@@ -91,6 +91,7 @@ def agreement_sign(
     """Record a roster member's confidentiality agreement (current text version), valid one
     year. Who may: roster managers for anyone, a member for their own row.
     Logged: ``agreement.signed``."""
+    _require(row.task_force_id == actor.task_force_id)
     _require(policies.can_manage_rosters(actor) or row.membership_id == actor.membership_id)
     today = today_for(actor)
     signed_on = signed_on or today
@@ -127,6 +128,8 @@ def guest_sign(
     _require(policies.can_edit_meeting(actor, meeting))
     if not guest_name.strip():
         raise ValidationError({"guest_name": "Enter the guest's name."})
+    if len(guest_name.strip()) > 200 or len(guest_organization.strip()) > 200:
+        raise ValidationError({"guest_name": "At most 200 characters."})
     day = timezone.localtime(meeting.starts_at).date()
     agreement = Agreement.objects.create(
         task_force_id=actor.task_force_id,
@@ -201,7 +204,7 @@ def meeting_update(*, actor: Actor, meeting: MdtMeeting, data: dict[str, Any]) -
 def attendance_record(*, actor: Actor, meeting: MdtMeeting, row: RosterMember, status: str) -> Attendance:
     """Mark a roster member present or absent. Logged: ``attendance.recorded``."""
     _require(policies.can_edit_meeting(actor, meeting))
-    if row.team_id != meeting.team_id:
+    if row.team_id != meeting.team_id or not row.is_active:
         raise ValidationError({"roster_member": "Not on this team's roster."})
     if status not in (Attendance.Status.PRESENT, Attendance.Status.ABSENT):
         raise ValidationError({"status": "Present or absent."})
@@ -221,6 +224,8 @@ def _roster_agencies(actor: Actor, team_id: Any) -> set:
 
 
 def _next_code(actor: Actor, meeting: MdtMeeting) -> str:
+    # The team row's lock makes two presenters adding at once take turns for the number.
+    MdtTeam.objects.for_actor(actor).select_for_update().filter(pk=meeting.team_id).first()
     year = timezone.localtime(meeting.starts_at).year
     prefix = {"adult": "A", "youth": "Y"}.get(meeting.team.kind, "M")
     count = CaseReview.objects.for_actor(actor).filter(mdt_code__startswith=f"{prefix}-{year}-").count()

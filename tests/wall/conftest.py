@@ -3,6 +3,7 @@ import pytest
 from cases import services as case_services
 from tests.wall.case_world import add_cases
 from tests.wall.le_world import add_le_records
+from tests.wall.mdt_world import add_mdt_records
 from tests.world import TASK_FORCES, World
 
 
@@ -12,6 +13,7 @@ def wall_world(world: World) -> World:
     'sees the case but not the privileged note' is a real row of the matrix."""
     add_cases(world)
     add_le_records(world)
+    add_mdt_records(world)
     for tf in TASK_FORCES:
         case_services.case_assign(
             actor=world.actor(f"{tf}.vs_supervisor"),

@@ -466,7 +466,80 @@ LE_RECORD_TYPES = [
     ),
 ]
 
-ALL_RECORD_TYPES = RECORD_TYPES + CASE_RECORD_TYPES + LE_RECORD_TYPES
+
+def mdt_cleared(key: str) -> bool:
+    # The coordinator, and roster members with a current agreement.
+    return _member(key) in {"coordinator", "investigator", "case_manager"}
+
+
+def mdt_roster_readers(key: str) -> bool:
+    # Roster managers (tenant admin, coordinator) and everyone on the roster, signed or not.
+    return _member(key) in {"tenant_admin", "coordinator", "investigator", "case_manager", "other_agency_cm"}
+
+
+MDT_RECORD_TYPES = [
+    RecordType(
+        name="mdt_team",
+        get=lambda world, tf: world.records[f"{tf}.mdt_team"],
+        readers=mdt_roster_readers,
+        html_detail="mdt-team",
+        api_detail="api:mdt-team-detail",
+        id_kwarg="team_id",
+        secret=lambda obj: obj.name,
+        route_names=(
+            "mdt-team",
+            "mdt-roster-add",
+            "mdt-roster-remove",
+            "mdt-agreement-sign",
+            "mdt-meeting-create",
+            "api:mdt-team-detail",
+            "api:mdt-team-roster",
+        ),
+    ),
+    RecordType(
+        name="mdt_meeting",
+        get=lambda world, tf: world.records[f"{tf}.mdt_meeting"],
+        readers=mdt_cleared,
+        html_detail="mdt-meeting",
+        api_detail="api:mdt-meeting-detail",
+        html_list="mdt-meetings",
+        api_list="api:mdt-meeting-list",
+        list_openers=mdt_cleared,
+        id_kwarg="meeting_id",
+        secret=lambda obj: obj.place,
+        route_names=(
+            "mdt-meeting",
+            "mdt-meeting-edit",
+            "mdt-meeting-status",
+            "mdt-meeting-print",
+            "mdt-attendance",
+            "mdt-guest-add",
+            "mdt-review-add",
+            "mdt-action-add",
+            "api:mdt-meeting-detail",
+        ),
+    ),
+    RecordType(
+        name="mdt_review",
+        get=lambda world, tf: world.records[f"{tf}.mdt_review"],
+        readers=mdt_cleared,
+        html_detail="mdt-review",
+        api_detail="api:mdt-review-detail",
+        id_kwarg="review_id",
+        secret=lambda obj: obj.summary,
+        route_names=("mdt-review", "mdt-review-edit", "api:mdt-review-detail"),
+    ),
+    RecordType(
+        name="mdt_action_item",
+        get=lambda world, tf: world.records[f"{tf}.mdt_item"],
+        readers=mdt_cleared,
+        api_detail="api:mdt-action-item-detail",
+        secret=lambda obj: obj.description,
+        route_names=("mdt-action-status", "api:mdt-action-item-detail"),
+    ),
+]
+
+ALL_RECORD_TYPES = RECORD_TYPES + CASE_RECORD_TYPES + LE_RECORD_TYPES + MDT_RECORD_TYPES
 
 # Object routes every row above covers; the route-coverage test compares with the URLconf.
 COVERED_OBJECT_ROUTES = {name for record in ALL_RECORD_TYPES for name in record.route_names}

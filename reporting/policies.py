@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from reporting.models import MonthLock, OutreachEvent, ReportExport, TrainingEvent
 from taskforce.access import LE_ROLES, Actor, Role, get_or_not_found
@@ -72,11 +72,14 @@ def visible_locks(actor: Actor) -> QuerySet[MonthLock]:
 
 def visible_exports(actor: Actor) -> QuerySet[ReportExport]:
     """Exports the actor requested, while they may still see reports (re-checked at download)."""
-    if report_scope(actor) is None:
+    scope = report_scope(actor)
+    if scope is None:
         return ReportExport.objects.none()
-    return ReportExport.objects.for_actor(actor).filter(
-        requested_by_id=actor.user_id, membership_id=actor.membership_id
-    )
+    mine = Q(requested_by_id=actor.user_id, membership_id=actor.membership_id)
+    if scope.blocks == ALL_BLOCKS and scope.agency_id is None:
+        # The report prepared on the 1st is the whole task force's: full-report readers only.
+        mine |= Q(requested_by__isnull=True)
+    return ReportExport.objects.for_actor(actor).filter(mine)
 
 
 def access_export(actor: Actor, export_id: uuid.UUID | str) -> ReportExport:

@@ -47,6 +47,7 @@ api = [
     path("tf/<slug:task_force>/", include("cases.api.urls")),
     path("tf/<slug:task_force>/", include("referrals.api.urls")),
     path("tf/<slug:task_force>/mdt/", include("mdt.api.urls")),
+    path("tf/<slug:task_force>/", include("reporting.api.urls")),
 ]
 
 urlpatterns = [
@@ -58,6 +59,7 @@ urlpatterns = [
     path("tf/<slug:task_force>/", include(tenant_html)),
     path("tf/<slug:task_force>/cases/", include("cases.urls")),
     path("tf/<slug:task_force>/", include("referrals.urls")),
+    path("tf/<slug:task_force>/", include("reporting.urls")),
     path("tf/<slug:task_force>/mdt/", include("mdt.urls")),
     path("api/v1/", include((api, "api"))),
     path("platform-admin/", admin.site.urls),

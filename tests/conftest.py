@@ -9,6 +9,7 @@ RLS exactly as in production.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -56,8 +57,16 @@ def real_worker() -> Iterator[None]:
     app.conf.update(
         task_always_eager=False, broker_url=redis_url, result_backend=redis_url, task_default_queue=queue
     )
+    _forget_backend(app)
     try:
         with start_worker(app, pool="solo", queues=[queue], perform_ping_check=False, shutdown_timeout=10):
             yield
     finally:
         app.conf.update(saved)
+        _forget_backend(app)
+
+
+def _forget_backend(app) -> None:
+    """Celery caches its result backend per thread on first use: drop it when the settings change."""
+    with contextlib.suppress(AttributeError):
+        del app._local.backend

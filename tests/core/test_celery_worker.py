@@ -17,7 +17,11 @@ def test_audit_chain_verification_runs_on_a_real_worker(real_worker: None) -> No
     with platform_bypass(reason="test setup"):
         audit_record(action="test.before_verification")
     result = verify_audit_chains.delay()
-    assert result.get(timeout=30) == 0
+    broken = result.get(timeout=30)
+    with platform_bypass(reason="test check"):
+        from taskforce.audit import audit_chain_breaks
+
+        assert broken == 0, audit_chain_breaks()
     with platform_bypass(reason="test check"):
         event = AuditEvent.objects.filter(action="platform.audit_chain_verified").latest("seq")
         assert event.outcome == "success"

@@ -274,6 +274,7 @@ TENANT_PAGES = [
     ("audit-list", True, tenant_admin_only, 404),
     ("api:audit-event-list", False, tenant_admin_only, 404),
     ("tf-home", True, everyone, 404),
+    ("report-dashboard", True, lambda key: report_readers(key), 404),
 ]
 
 LE_KEYS = {"investigator", "detective", "prosecutor", "le_supervisor"}
@@ -539,7 +540,29 @@ MDT_RECORD_TYPES = [
     ),
 ]
 
-ALL_RECORD_TYPES = RECORD_TYPES + CASE_RECORD_TYPES + LE_RECORD_TYPES + MDT_RECORD_TYPES
+
+def export_readers(key: str) -> bool:
+    # Only whoever asked for it (and, for the scheduler's monthly file, full-report readers).
+    return _member(key) == "analyst"
+
+
+def report_readers(key: str) -> bool:
+    return _member(key) in LE_KEYS | {"coordinator", "analyst", "vs_supervisor"}
+
+
+REPORT_RECORD_TYPES = [
+    RecordType(
+        name="export",
+        get=lambda world, tf: world.records[f"{tf}.export"],
+        readers=export_readers,
+        html_detail="export-detail",
+        api_detail="api:export-detail",
+        id_kwarg="export_id",
+        route_names=("export-detail", "export-download", "api:export-detail", "api:export-download"),
+    ),
+]
+
+ALL_RECORD_TYPES = RECORD_TYPES + CASE_RECORD_TYPES + LE_RECORD_TYPES + MDT_RECORD_TYPES + REPORT_RECORD_TYPES
 
 # Object routes every row above covers; the route-coverage test compares with the URLconf.
 COVERED_OBJECT_ROUTES = {name for record in ALL_RECORD_TYPES for name in record.route_names}

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from reporting.api.views import ExportViewSet, MonthlyReportView, OutreachEventViewSet, TrainingEventViewSet
+from taskforce.api_router import TenantRouter
+
+router = TenantRouter()
+router.register("exports", ExportViewSet, basename="export")
+router.register("training-events", TrainingEventViewSet, basename="training-event")
+router.register("outreach-events", OutreachEventViewSet, basename="outreach-event")
+
+urlpatterns = [
+    path("reports/monthly/", MonthlyReportView.as_view(), name="report-monthly"),
+    *router.urls,
+]

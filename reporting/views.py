@@ -1,0 +1,522 @@
+"""HTML screens of the grant reports: the dashboard (figures by block, trends, breakdown by
+trafficking type), month locks, exports, and the training and outreach logs.
+
+Thin: who sees which part comes from ``reporting.policies.report_scope`` (``None``: 404 on every
+report page, exports included), every write goes through ``reporting.services``. No figure comes
+with a name or a record id: the dashboard shows counts only. Logged here: ``report.viewed`` (the
+dashboard, with the month and the blocks shown), ``training.listed``, ``outreach.listed``,
+``export.listed``; the services log the writes and downloads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases.codes import TraffickingType
+from cases.services import today_for, zone_for
+from reporting import charts, measures, policies, services
+from reporting.exports import BLOCK_TITLES
+from reporting.forms import (
+    ExportRequestForm,
+    LockForm,
+    OutreachForm,
+    PageForm,
+    ReopenForm,
+    TrainingForm,
+    encode_cursor,
+)
+from reporting.models import DISCIPLINES, ReportExport
+from taskforce.access import Actor, NotFoundOrForbidden
+from taskforce.audit import audit_record
+from taskforce.tenancy import tenant_view
+
+PAGE_SIZE = 50
+TREND_MONTHS = 12
+EXPORTS_SHOWN = 50
+BLOCK_NOTES = {
+    "victim_services": (
+        "Clients are unduplicated within an agency, and across agencies only through consented referrals."
+    ),
+    "law_enforcement": "Tips, investigations, arrests, prosecutions and certifications of the task force.",
+    "activity": "Training, outreach and MDT case review.",
+}
+
+
+# -------------------------------------------------------------------------------------- helpers
+
+
+def _url(actor: Actor, name: str, **kwargs: Any) -> str:
+    return reverse(name, kwargs={"task_force": actor.task_force_slug, **kwargs})
+
+
+def in_task_force_zone(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Show times (locks, exports) in the task force's own time zone."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with timezone.override(zone_for(request.actor)):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _scope(actor: Actor) -> policies.ReportScope:
+    scope = policies.report_scope(actor)
+    if scope is None:
+        raise NotFoundOrForbidden
+    return scope
+
+
+def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _shift(month: dt.date, months: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def last_month(actor: Actor) -> dt.date:
+    return _shift(today_for(actor).replace(day=1), -1)
+
+
+def _keyset(queryset: QuerySet, cursor: tuple[dt.date, uuid.UUID] | None) -> QuerySet:
+    if cursor is None:
+        return queryset
+    day, record_id = cursor
+    return queryset.filter(Q(held_on__lt=day) | Q(held_on=day, id__lt=record_id))
+
+
+def _page(queryset: QuerySet) -> tuple[list[Any], str | None]:
+    rows = list(queryset.order_by("-held_on", "-id")[: PAGE_SIZE + 1])
+    has_more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return rows, encode_cursor(rows[-1].held_on, rows[-1].pk) if has_more else None
+
+
+# ------------------------------------------------------------------------------------ dashboard
+
+
+def _trends(actor: Actor, scope: policies.ReportScope, month: dt.date) -> dict[str, Any] | None:
+    """Clients served, tips received and investigations opened over the 12 months ending with
+    ``month``: one aggregate statement per month and block needed (at most 24)."""
+    months = [_shift(month, -i) for i in range(TREND_MONTHS - 1, -1, -1)]
+    zone = str(zone_for(actor))
+    wanted = {
+        "victim_services": [("clients_served", "Clients served")],
+        "law_enforcement": [
+            ("tips_received", "Tips received"),
+            ("investigations_opened", "Investigations opened"),
+        ],
+    }
+    values: dict[str, list[int]] = {}
+    labels: dict[str, str] = {}
+    for block, codes in wanted.items():
+        if block not in scope.blocks:
+            continue
+        for code, label in codes:
+            values[code], labels[code] = [], label
+        for first in months:
+            rows = measures.compute_block(
+                block,
+                task_force_id=actor.task_force_id,
+                period=measures.month_period(first),
+                zone=zone,
+                agency_id=scope.agency_id if block == "victim_services" else None,
+            )
+            found = {row["code"]: row["value"] for row in rows}
+            for code, _label in codes:
+                values[code].append(int(found.get(code, 0)))
+    if not values:
+        return None
+    series = [charts.Series(code.replace("_", "-"), labels[code], values[code]) for code in values]
+    return charts.line_chart(
+        chart_id="trend",
+        title="Twelve-month trend",
+        desc=(
+            f"Line chart, {months[0]:%B %Y} to {months[-1]:%B %Y}: "
+            + "; ".join(
+                f"{s.label} from {s.values[0]} to {s.values[-1]}, peak {max(s.values)}" for s in series
+            )
+            + ". The table below gives every value."
+        ),
+        months=months,
+        series=series,
+    )
+
+
+def _types(blocks: dict[str, list[dict[str, Any]]], month: dt.date) -> dict[str, Any] | None:
+    found = {row["code"]: row["value"] for rows in blocks.values() for row in rows}
+    series = []
+    if "victim_services" in blocks:
+        series.append(
+            charts.Series(
+                "clients-served",
+                "Clients served",
+                [int(found.get(f"clients_served.{t}", 0)) for t in TraffickingType.values],
+            )
+        )
+    if "law_enforcement" in blocks:
+        series.append(
+            charts.Series(
+                "tips-received",
+                "Tips received",
+                [int(found.get(f"tips_received.{t}", 0)) for t in TraffickingType.values],
+            )
+        )
+    if not series:
+        return None
+    return charts.bar_chart(
+        chart_id="types",
+        title=f"By type of trafficking, {month:%B %Y}",
+        desc=(
+            "Bar chart: "
+            + "; ".join(
+                f"{s.label}: "
+                + ", ".join(
+                    f"{label.lower()} {v}"
+                    for (_c, label), v in zip(TraffickingType.choices, s.values, strict=True)
+                )
+                for s in series
+            )
+            + "."
+        ),
+        categories=list(TraffickingType.choices),
+        series=series,
+    )
+
+
+def _dashboard_context(actor: Actor, month: dt.date) -> dict[str, Any]:
+    scope = _scope(actor)
+    blocks = services.report_blocks(actor=actor, period=measures.month_period(month))
+    audit_record(
+        action="report.viewed",
+        actor=actor,
+        target_type="reporting.monthly",
+        target_id=f"{month:%Y-%m}",
+        detail={"blocks": list(blocks), "screen": "dashboard"},
+    )
+    this_month = today_for(actor).replace(day=1)
+    sections = [
+        {
+            "code": block,
+            "title": BLOCK_TITLES.get(block, block),
+            "note": BLOCK_NOTES.get(block, ""),
+            "own_agency": block == "victim_services" and scope.agency_id is not None,
+            "shown": [row for row in rows if row["value"]],
+            "zeros": [row for row in rows if not row["value"]],
+        }
+        for block, rows in blocks.items()
+    ]
+    context: dict[str, Any] = {
+        "month": month,
+        "month_value": f"{month:%Y-%m}",
+        "sections": sections,
+        "previous_month": f"{_shift(month, -1):%Y-%m}",
+        "next_month": f"{_shift(month, 1):%Y-%m}" if _shift(month, 1) <= this_month else "",
+        "is_current": month == this_month,
+        "trend": _trends(actor, scope, month),
+        "types": _types(blocks, month),
+        "lock": services.current_lock(actor=actor, month=month),
+        "can_lock": policies.can_lock_months(actor),
+        "closed": measures.month_period(month).end < today_for(actor),
+        "can_export": True,
+    }
+    if context["can_lock"]:
+        context["lock_history"] = list(
+            policies.visible_locks(actor)
+            .filter(month=month, reopened_at__isnull=False)
+            .select_related("locked_by", "reopened_by")
+            .order_by("-locked_at")[:10]
+        )
+        if context["lock"] is not None:
+            changes = services.changes_since_lock(actor=actor, lock=context["lock"])
+            context["changed_records"] = [c for c in changes if "kind" in c]
+            context["changed_measures"] = next((c["measures"] for c in changes if "measures" in c), [])
+        context.setdefault("lock_form", LockForm(actor=actor, initial={"month": f"{month:%Y-%m}"}))
+        context.setdefault("reopen_form", ReopenForm(actor=actor, initial={"month": f"{month:%Y-%m}"}))
+    return context
+
+
+def _bad_month(request: HttpRequest, errors: list[str]) -> HttpResponse:
+    return render(
+        request,
+        "reporting/bad_month.html",
+        {"errors": errors, "dashboard_url": _url(request.actor, "report-dashboard")},
+        status=400,
+    )
+
+
+@tenant_view
+@require_GET
+@in_task_force_zone
+def dashboard(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    _scope(actor)
+    raw = request.GET.get("month")
+    if raw is None or raw == "":
+        month = last_month(actor)
+    else:
+        try:
+            month = services.parse_month(raw, actor=actor)
+        except ValidationError as exc:
+            return _bad_month(request, [m for ms in exc.message_dict.values() for m in ms])
+    return render(request, "reporting/dashboard.html", _dashboard_context(actor, month))
+
+
+def _to_month(actor: Actor, month: dt.date) -> HttpResponse:
+    return redirect(f"{_url(actor, 'report-dashboard')}?month={month:%Y-%m}")
+
+
+@tenant_view
+@require_POST
+@in_task_force_zone
+def lock_view(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    _scope(actor)
+    if not policies.can_lock_months(actor):
+        raise PermissionDenied
+    form = LockForm(request.POST, actor=actor)
+    if not form.is_valid():
+        return _bad_month(request, list(form.errors.get("month") or ["Give the month as YYYY-MM."]))
+    month = form.cleaned_data["month"]
+    try:
+        services.month_lock(actor=actor, month=month)
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        context = _dashboard_context(actor, month)
+        context["lock_form"] = form
+        return render(request, "reporting/dashboard.html", context, status=400)
+    messages.success(request, f"{month:%B %Y} is locked. Later changes to its records will be listed here.")
+    return _to_month(actor, month)
+
+
+@tenant_view
+@require_POST
+@in_task_force_zone
+def reopen_view(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    _scope(actor)
+    if not policies.can_lock_months(actor):
+        raise PermissionDenied
+    form = ReopenForm(request.POST, actor=actor)
+    valid = form.is_valid()
+    if "month" in form.errors:
+        return _bad_month(request, list(form.errors["month"]))
+    month = form.cleaned_data["month"]
+    lock = services.current_lock(actor=actor, month=month)
+    if valid and lock is None:
+        form.add_error(None, "This month is not locked.")
+    elif valid:
+        try:
+            services.month_reopen(actor=actor, lock=lock, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+    if form.errors:
+        context = _dashboard_context(actor, month)
+        context["reopen_form"] = form
+        context["reopen_open"] = True
+        return render(request, "reporting/dashboard.html", context, status=400)
+    messages.success(request, f"{month:%B %Y} is reopened.")
+    return _to_month(actor, month)
+
+
+# -------------------------------------------------------------------------------------- exports
+
+
+def _export_row(actor: Actor, export: ReportExport) -> dict[str, Any]:
+    return {
+        "export": export,
+        "url": _url(actor, "export-detail", export_id=export.pk),
+        "download_url": _url(actor, "export-download", export_id=export.pk)
+        if export.status == ReportExport.Status.DONE
+        else "",
+        "by_scheduler": export.requested_by_id is None,
+    }
+
+
+@tenant_view
+@require_http_methods(["GET", "POST"])
+@in_task_force_zone
+def export_list(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    _scope(actor)
+    form = ExportRequestForm(
+        request.POST if request.method == "POST" else None, actor=actor, initial_month=last_month(actor)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            export = services.export_request(
+                actor=actor, month=data["month"], file_format=data["file_format"], flavour=data["flavour"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect(_url(actor, "export-detail", export_id=export.pk))
+    exports = list(policies.visible_exports(actor).order_by("-created_at")[:EXPORTS_SHOWN])
+    audit_record(action="export.listed", actor=actor, detail={"count": len(exports)})
+    return render(
+        request,
+        "reporting/export_list.html",
+        {
+            "form": form,
+            "rows": [_export_row(actor, e) for e in exports],
+            "dashboard_url": _url(actor, "report-dashboard"),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@tenant_view
+@require_GET
+@in_task_force_zone
+def export_detail(request: HttpRequest, export_id: uuid.UUID) -> HttpResponse:
+    actor = request.actor
+    _scope(actor)
+    export = policies.access_export(actor, export_id)
+    pending = export.status in (ReportExport.Status.QUEUED, ReportExport.Status.RUNNING)
+    response = render(
+        request,
+        "reporting/export_detail.html",
+        {**_export_row(actor, export), "pending": pending, "list_url": _url(actor, "export-list")},
+    )
+    if pending:
+        response["Refresh"] = "2"
+    return response
+
+
+@tenant_view
+@require_GET
+@in_task_force_zone
+def export_download(request: HttpRequest, export_id: uuid.UUID) -> HttpResponse:
+    actor = request.actor
+    _scope(actor)
+    export = policies.access_export(actor, export_id)
+    try:
+        services.export_download(actor=actor, export=export)
+    except ValidationError:
+        messages.error(request, "The export is not ready yet.")
+        return redirect(_url(actor, "export-detail", export_id=export.pk))
+    content_type = (
+        "text/csv; charset=utf-8"
+        if export.format == ReportExport.Format.CSV
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=f"{actor.task_force_slug}-{export.month:%Y-%m}-{export.flavour}.{export.format}",
+        content_type=content_type,
+    )
+
+
+# ---------------------------------------------------------------------------- training, outreach
+
+
+def _event_list(request: HttpRequest, *, kind: str) -> HttpResponse:
+    actor = request.actor
+    page_form = PageForm(request.GET)
+    visible = policies.visible_training(actor) if kind == "training" else policies.visible_outreach(actor)
+    context: dict[str, Any] = {
+        "kind": kind,
+        "can_create": policies.can_log_events(actor),
+        "training_url": _url(actor, "training-list"),
+        "outreach_url": _url(actor, "outreach-list"),
+        "create_url": _url(actor, f"{kind}-create"),
+        "list_url": _url(actor, f"{kind}-list"),
+    }
+    if not page_form.is_valid():
+        return render(
+            request, f"reporting/{kind}_list.html", {**context, "rows": [], "bad_page": True}, status=400
+        )
+    before = page_form.cleaned_data["before"]
+    rows, next_before = _page(_keyset(visible, before))
+    audit_record(action=f"{kind}.listed", actor=actor, detail={"count": len(rows)})
+    if kind == "training":
+        rows = [
+            {
+                "event": event,
+                "attendees": [
+                    (label, getattr(event, f"attendees_{code}"))
+                    for code, label in DISCIPLINES
+                    if getattr(event, f"attendees_{code}")
+                ],
+            }
+            for event in rows
+        ]
+    else:
+        rows = [{"event": event} for event in rows]
+    return render(
+        request,
+        f"reporting/{kind}_list.html",
+        {**context, "rows": rows, "next_before": next_before, "paged": before is not None},
+    )
+
+
+def _event_create(request: HttpRequest, *, kind: str) -> HttpResponse:
+    actor = request.actor
+    if not policies.can_log_events(actor):
+        raise PermissionDenied
+    form_class = TrainingForm if kind == "training" else OutreachForm
+    form = form_class(request.POST if request.method == "POST" else None, actor=actor, today=today_for(actor))
+    if request.method == "POST" and form.is_valid():
+        record = services.training_record if kind == "training" else services.outreach_record
+        try:
+            record(actor=actor, data=form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                "The training is recorded." if kind == "training" else "The outreach event is recorded.",
+            )
+            return redirect(_url(actor, f"{kind}-list"))
+    return render(
+        request,
+        f"reporting/{kind}_form.html",
+        {"form": form, "list_url": _url(actor, f"{kind}-list")},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@tenant_view
+@require_GET
+def training_list(request: HttpRequest) -> HttpResponse:
+    return _event_list(request, kind="training")
+
+
+@tenant_view
+@require_http_methods(["GET", "POST"])
+def training_create(request: HttpRequest) -> HttpResponse:
+    return _event_create(request, kind="training")
+
+
+@tenant_view
+@require_GET
+def outreach_list(request: HttpRequest) -> HttpResponse:
+    return _event_list(request, kind="outreach")
+
+
+@tenant_view
+@require_http_methods(["GET", "POST"])
+def outreach_create(request: HttpRequest) -> HttpResponse:
+    return _event_create(request, kind="outreach")

@@ -1,0 +1,18 @@
+"""Report exports for the wall tests: the analyst of each task force requests one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from reporting import services
+from tests.world import TASK_FORCES, World
+
+
+def add_exports(world: World) -> World:
+    for tf in TASK_FORCES:
+        world.records[f"{tf}.export"] = services.export_request(
+            actor=world.actor(f"{tf}.analyst"),
+            month=(dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1),  # noqa: DTZ011
+            file_format="csv",
+        )
+    return world

@@ -81,6 +81,36 @@ def monthly_report(*, actor: Actor, month: dt.date) -> dict[str, Any]:
     }
 
 
+PERIOD_MONTHS = (1, 3, 6, 12)
+
+
+def period_report(*, actor: Actor, first_month: dt.date, months: int) -> dict[str, Any]:
+    """A quarter, half or fiscal year built from months: unduplicated client counts recounted
+    over the whole period (never summed from months). The period stays inside one federal
+    fiscal year and must have started. Logged: ``report.viewed`` with the period."""
+    if months not in PERIOD_MONTHS:
+        raise ValidationError({"months": "Choose 1, 3, 6 or 12 months."})
+    period = measures.months_period(first_month, months)
+    fiscal_end = dt.date(period.fiscal_year_start.year + 1, 9, 30)
+    if period.end > fiscal_end:
+        raise ValidationError({"months": "A period stays inside one fiscal year (October to September)."})
+    blocks = report_blocks(actor=actor, period=period)
+    audit_record(
+        action="report.viewed",
+        actor=actor,
+        target_type="reporting.period",
+        target_id=f"{first_month:%Y-%m}+{months}",
+        detail={"blocks": list(blocks)},
+    )
+    return {
+        "task_force": actor.task_force_slug,
+        "from": f"{period.start:%Y-%m}",
+        "to": f"{period.end:%Y-%m}",
+        "months": months,
+        "measures": [row for rows in blocks.values() for row in rows],
+    }
+
+
 def _agency(actor: Actor, agency: Agency | None) -> Agency:
     if agency is None:
         return Agency.objects.for_actor(actor).get(pk=actor.agency_id)

@@ -55,6 +55,19 @@ class MonthlyReportOut(serializers.Serializer):
     measures = MeasureOut(many=True)
 
 
+class PeriodReportOut(serializers.Serializer):
+    task_force = serializers.SlugField(help_text="The task force's slug.")
+    months = serializers.IntegerField(help_text="1, 3, 6 or 12.")
+    measures = MeasureOut(many=True)
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        # "from" is a Python keyword: declared here so the output keeps the contract's names.
+        fields["from"] = serializers.CharField(help_text="First month, YYYY-MM.")
+        fields["to"] = serializers.CharField(help_text="Last month, YYYY-MM.")
+        return fields
+
+
 # --- exports ----------------------------------------------------------------------------------
 
 

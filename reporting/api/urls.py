@@ -1,6 +1,12 @@
 from django.urls import path
 
-from reporting.api.views import ExportViewSet, MonthlyReportView, OutreachEventViewSet, TrainingEventViewSet
+from reporting.api.views import (
+    ExportViewSet,
+    MonthlyReportView,
+    OutreachEventViewSet,
+    PeriodReportView,
+    TrainingEventViewSet,
+)
 from taskforce.api_router import TenantRouter
 
 router = TenantRouter()
@@ -10,5 +16,6 @@ router.register("outreach-events", OutreachEventViewSet, basename="outreach-even
 
 urlpatterns = [
     path("reports/monthly/", MonthlyReportView.as_view(), name="report-monthly"),
+    path("reports/period/", PeriodReportView.as_view(), name="report-period"),
     *router.urls,
 ]

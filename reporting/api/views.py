@@ -78,6 +78,32 @@ class MonthlyReportView(TenantAPIView):
         return Response(s.MonthlyReportOut(report).data)
 
 
+class PeriodReportView(MonthlyReportView):
+    """A quarter, half or fiscal year of months, recounted over the whole period."""
+
+    @extend_schema(
+        summary="The grant report for several months",
+        description=(
+            "The same blocks and access as the monthly report, for `months` months from `from` "
+            "(inside one fiscal year, October to September). Unduplicated client counts are "
+            "recounted over the period. Audited as report.viewed."
+        ),
+        parameters=[
+            OpenApiParameter("from", str, required=True, description="YYYY-MM, the first month."),
+            OpenApiParameter("months", int, required=True, enum=[1, 3, 6, 12]),
+        ],
+        responses={200: s.PeriodReportOut, 400: OpenApiResponse(description="Bad period."), 404: NOT_VISIBLE},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        actor = request.actor
+        first = services.parse_month(request.query_params.get("from"), actor=actor)
+        raw = request.query_params.get("months", "")
+        if not raw.isdigit():
+            raise exceptions.ValidationError({"months": ["Choose 1, 3, 6 or 12 months."]})
+        report = services.period_report(actor=actor, first_month=first, months=int(raw))
+        return Response(s.PeriodReportOut(report).data)
+
+
 @extend_schema_view(
     create=extend_schema(
         summary="Request an export of a report",

@@ -12,7 +12,8 @@ from cases.policies import visible_cases
 from mdt import policies
 from mdt.models import ActionItem, Attendance, CaseReview, MdtMeeting, RosterMember
 from referrals.policies import visible_investigations
-from taskforce.access import Actor
+from taskforce.access import Actor, Role
+from taskforce.models import Membership
 
 OPEN_ITEMS = (ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS)
 
@@ -115,6 +116,13 @@ def review_client_names(*, actor: Actor, reviews: list[CaseReview]) -> dict:
         .values_list("team_id", "membership__agency_id")
     ):
         roster.setdefault(team_id, set()).add(agency_id)
+    # The coordinator reads every team's meetings without being on a roster: their agency must
+    # be named by the consent too, or the name would reach an office the client never agreed to.
+    coordinator_agencies = set(
+        Membership.objects.for_actor(actor)
+        .filter(role=Role.COORDINATOR, is_active=True)
+        .values_list("agency_id", flat=True)
+    )
     consented: dict = {}
     for case_id, agency_id in Consent.objects.filter(
         task_force_id=actor.task_force_id,
@@ -127,7 +135,10 @@ def review_client_names(*, actor: Actor, reviews: list[CaseReview]) -> dict:
     allowed = {
         r.pk
         for r in with_case
-        if (others := roster.get(team_of.get(r.meeting_id), set()) - {r.presenting_agency_id})
+        if (
+            others := (roster.get(team_of.get(r.meeting_id), set()) | coordinator_agencies)
+            - {r.presenting_agency_id}
+        )
         and others <= consented.get(r.case_id, set())
     }
     names = {}

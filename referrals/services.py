@@ -755,14 +755,19 @@ def _open_case_for(actor: Actor, referral: Referral) -> Case:
     sender_client = (
         referral.case.client if referral.kind == ReferralKind.VS_TO_VS and referral.case_id else None
     )
+    scope = set(referral.consent.scope) if referral.consent_id else set()
+    # Only what the consent covers travels: immigration status (citizenship) under "immigration",
+    # the case's coded facts under "case_summary". The same-person link reveals nothing to the
+    # receiver and is what lets reports count the person once.
+    summary_ok = sender_client is not None and "case_summary" in scope
     client = Client.objects.create(
         task_force_id=actor.task_force_id,
         agency_id=actor.agency_id,
         # Always the first agency's client: a chain of referrals still counts one person.
         same_person_as=(sender_client.same_person_as or sender_client) if sender_client else None,
-        age_group_at_intake=sender_client.age_group_at_intake if sender_client else "not_reported",
-        gender=sender_client.gender if sender_client else "not_reported",
-        citizenship=sender_client.citizenship if sender_client else "not_reported",
+        age_group_at_intake=sender_client.age_group_at_intake if summary_ok else "not_reported",
+        gender=sender_client.gender if summary_ok else "not_reported",
+        citizenship=sender_client.citizenship if sender_client and "immigration" in scope else "not_reported",
     )
     ClientIdentity.objects.create(
         task_force_id=actor.task_force_id,
@@ -788,9 +793,9 @@ def _open_case_for(actor: Actor, referral: Referral) -> Case:
         client=client,
         status=Case.Status.INTAKE,
         opened_on=today_for(actor),
-        trafficking_type=referral.case.trafficking_type if sender_client else "unknown",
+        trafficking_type=referral.case.trafficking_type if summary_ok else "unknown",
         referral_source=source,
-        minor_at_intake=referral.case.minor_at_intake if sender_client else False,
+        minor_at_intake=referral.case.minor_at_intake if summary_ok else False,
     )
     if actor.role == Role.VS_CASE_MANAGER:
         grant(

@@ -9,6 +9,7 @@ Reads are audited: ``report.viewed`` (by the service), ``export.viewed``, ``expo
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -98,7 +99,7 @@ class PeriodReportView(MonthlyReportView):
         actor = request.actor
         first = services.parse_month(request.query_params.get("from"), actor=actor)
         raw = request.query_params.get("months", "")
-        if not raw.isdigit():
+        if not re.fullmatch(r"[0-9]{1,2}", raw):
             raise exceptions.ValidationError({"months": ["Choose 1, 3, 6 or 12 months."]})
         report = services.period_report(actor=actor, first_month=first, months=int(raw))
         return Response(s.PeriodReportOut(report).data)

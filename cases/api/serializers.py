@@ -133,13 +133,27 @@ class NoteIn(serializers.Serializer):
     )
 
 
+class ScopeField(serializers.ListField):
+    """Categories as a list, or as one string ("case_summary" or "identity,contact")."""
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        if isinstance(data, str):
+            data = [part.strip() for part in data.split(",") if part.strip()]
+        return super().to_internal_value(data)
+
+
 class ConsentIn(serializers.Serializer):
     recipient_agency = ScopedId(visible=visible_agencies)
-    scope = serializers.ListField(
+    scope = ScopeField(
         child=serializers.ChoiceField(choices=ConsentCategory.choices), allow_empty=False, max_length=20
     )
     purpose = serializers.CharField(max_length=300)
-    signed_by = serializers.CharField(max_length=200)
+    signed_by = serializers.CharField(
+        max_length=200,
+        required=False,
+        default="Client",
+        help_text="Who signed; the client unless said otherwise.",
+    )
     signed_on = serializers.DateField(required=False, help_text="Defaults to today.")
     expires_on = serializers.DateField(
         required=False,

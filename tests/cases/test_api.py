@@ -553,7 +553,7 @@ def test_consent_validation(world: World, case: dict) -> None:
         ({"recipient_agency": str(world.agencies["alpha.vs"].pk)}, "recipient_agency"),
         ({"scope": []}, "scope"),
         ({"scope": ["everything"]}, "scope"),
-        ({"scope": "identity"}, "scope"),
+        ({"scope": "everything,identity"}, "scope"),
         ({"purpose": ""}, "purpose"),
         ({"signed_by": "  "}, "signed_by"),
         ({"expires_on": "next tuesday"}, "expires_on"),
@@ -810,3 +810,22 @@ def test_case_list_query_count_does_not_grow_with_the_page(world: World) -> None
     second = api.get(first["next"]).json()
     ids = [row["id"] for row in first["results"] + second["results"]]
     assert len(ids) == len(set(ids)) == 100
+
+
+def test_consent_with_only_the_contract_fields(world: World, case: dict) -> None:
+    """api.md names recipient_agency, scope, purpose and expires_on: that is enough."""
+    api = world.api("alpha.case_manager")
+    expires = (today() + dt.timedelta(days=30)).isoformat()
+    for scope in (["case_summary"], "case_summary"):
+        response = api.post(
+            url("case-consents", pk=case["id"]),
+            {
+                "recipient_agency": str(world.agencies["alpha.vs2"].pk),
+                "scope": scope,
+                "purpose": "Legal help",
+                "expires_on": expires,
+            },
+            format="json",
+        )
+        assert response.status_code == 201, response.json()
+        assert response.json()["state"] in ("active", "expiring")

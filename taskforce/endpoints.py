@@ -27,6 +27,7 @@ from taskforce.serializers import (
     TokenOut,
 )
 from taskforce.tenancy import user_memberships
+from taskforce.throttles import AuthAccountThrottle
 from taskforce.tokens import token_issue
 
 INVALID_CREDENTIALS = {"non_field_errors": ["Unable to sign in with the given credentials."]}
@@ -35,8 +36,9 @@ INVALID_CREDENTIALS = {"non_field_errors": ["Unable to sign in with the given cr
 class TokenView(APIView):
     authentication_classes: ClassVar = []
     permission_classes: ClassVar = [permissions.AllowAny]
-    throttle_classes: ClassVar = [ScopedRateThrottle]
+    throttle_classes: ClassVar = [ScopedRateThrottle, AuthAccountThrottle]
     throttle_scope = "auth"
+    throttle_account_scope = "auth_account"
 
     @extend_schema(request=TokenIn, responses={200: TokenOut}, auth=[])
     def post(self, request: Request) -> Response:

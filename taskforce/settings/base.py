@@ -196,7 +196,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "taskforce.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"auth": "10/min"},
+    # Per address (an office may share one) and per address and account (guessing one password).
+    "DEFAULT_THROTTLE_RATES": {"auth": "120/min", "auth_account": "10/min"},
     # Throttles key on the client address: never trust a client's X-Forwarded-For. Behind a
     # known number of proxies set DJANGO_NUM_PROXIES so DRF reads the proxy-added entry only.
     "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),

@@ -6,7 +6,10 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Throttles would make the suite order-dependent; the throttle tests set their own rates.
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"auth": "1000/min"}}  # noqa: F405
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"auth": "1000/min", "auth_account": "1000/min"},
+}
 
 # Test-only reference records (tests/wallapp) that exercise the access layer.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.wallapp"]  # noqa: F405

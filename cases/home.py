@@ -18,17 +18,12 @@ from django.urls import reverse
 from cases.models import Case
 from cases.policies import ASSIGNED, visible_cases, visible_services
 from cases.selectors import CaseFilters, case_list, cases_unassigned, cases_without_contact
+from cases.services import today_for
 from taskforce import home
 from taskforce.access import Actor, Role
 from taskforce.policies import visible_memberships
 
 ACTIVE = (Case.Status.INTAKE, Case.Status.OPEN)
-
-
-def _today(actor: Actor) -> dt.date:
-    from cases.services import today_for
-
-    return today_for(actor)
 
 
 def _list_url(actor: Actor, query: str = "") -> str:
@@ -59,7 +54,7 @@ def caseload_context(actor: Actor) -> dict[str, Any]:
 
 
 def attention_context(actor: Actor) -> dict[str, Any]:
-    today = _today(actor)
+    today = today_for(actor)
     expiring = case_list(actor=actor, filters=CaseFilters(consent_expiring=True)).count()
     stale = cases_without_contact(visible_cases(actor).filter(status__in=ACTIVE), today).count()
     return {
@@ -71,7 +66,7 @@ def attention_context(actor: Actor) -> dict[str, Any]:
 
 
 def services_week_context(actor: Actor) -> dict[str, Any]:
-    today = _today(actor)
+    today = today_for(actor)
     week_start = today - dt.timedelta(days=today.weekday())
     services = visible_services(actor).filter(delivered_on__gte=week_start, delivered_on__lte=today)
     mine = services.filter(recorded_by_id=actor.user_id)

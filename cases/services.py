@@ -33,6 +33,7 @@ from cases.models import (
     ServiceDelivery,
 )
 from cases.policies import ASSIGNED, can_assign, can_take_intake, can_write_case, visible_cases
+from taskforce import clock
 from taskforce.access import Actor, Role, get_or_not_found
 from taskforce.audit import audit_record
 from taskforce.models import Agency, Membership, TaskForce
@@ -65,19 +66,12 @@ def _require(condition: bool) -> None:
 def today_for(actor: Actor) -> dt.date:
     """Today in the task force's time zone: every date check here and every form default uses it,
     so an evening entry in California is not "in the future"."""
-    return timezone.localdate(timezone=_zone(actor))
-
-
-_today = today_for
+    return clock.local_today(actor.time_zone)
 
 
 def zone_for(actor: Actor) -> zoneinfo.ZoneInfo:
     """The task force's time zone (UTC when its setting is not a known zone)."""
-    name = TaskForce.objects.filter(pk=actor.task_force_id).values_list("time_zone", flat=True).first()
-    try:
-        return zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+    return clock.zone(actor.time_zone)
 
 
 def intake_duplicates(*, actor: Actor, first_name: str, last_name: str, date_of_birth: dt.date | None) -> int:
@@ -123,7 +117,7 @@ def intake_create(
     the intake is assigned to the case. Logged: ``case.created`` (and ``screening.recorded``).
     """
     _require(can_take_intake(actor))
-    today = _today(actor)
+    today = today_for(actor)
     _validate_identity(client, today)
     opened_on = case.get("opened_on") or today
     if opened_on > today:
@@ -235,8 +229,8 @@ def case_close(*, actor: Actor, case: Case, reason: str, closed_on: dt.date | No
         raise ValidationError({"status": "The case is already closed."})
     if reason not in Case.ClosureReason.values:
         raise ValidationError({"closure_reason": "Choose why the case is closing."})
-    closed_on = closed_on or _today(actor)
-    if closed_on > _today(actor):
+    closed_on = closed_on or today_for(actor)
+    if closed_on > today_for(actor):
         raise ValidationError({"closed_on": "A case cannot close in the future."})
     if closed_on < case.opened_on:
         raise ValidationError({"closed_on": "A case cannot close before it opened."})
@@ -331,7 +325,7 @@ def service_record(
     _require(can_write_case(actor, case))
     if delivered_on < case.opened_on:
         raise ValidationError({"delivered_on": "A service cannot be dated before the case opened."})
-    if delivered_on > _today(actor):
+    if delivered_on > today_for(actor):
         raise ValidationError({"delivered_on": "A service cannot be dated in the future."})
     providing = _agency_of_task_force(actor, providing_agency, "providing_agency")
     service = ServiceDelivery(
@@ -389,7 +383,7 @@ def consent_limit_days(actor: Actor) -> int:
 
 def consent_expires_at(actor: Actor, expires_on: dt.date) -> dt.datetime:
     """The end of the expiry day in the task force's time zone."""
-    return dt.datetime.combine(expires_on + dt.timedelta(days=1), dt.time.min, tzinfo=_zone(actor))
+    return dt.datetime.combine(expires_on + dt.timedelta(days=1), dt.time.min, tzinfo=zone_for(actor))
 
 
 @transaction.atomic
@@ -414,7 +408,7 @@ def consent_record(
     Logged: ``consent.recorded`` with recipient and categories.
     """
     _require(can_write_case(actor, case))
-    today = _today(actor)
+    today = today_for(actor)
     signed_on = signed_on or today
     errors: dict[str, str] = {}
     _agency_of_task_force(actor, recipient_agency, "recipient_agency")
@@ -509,8 +503,8 @@ def screening_record(
             errors[code] = "Answer yes, no, not sure or prefers not to say."
     if errors:
         raise ValidationError(errors)
-    screened_on = screened_on or _today(actor)
-    if screened_on > _today(actor):
+    screened_on = screened_on or today_for(actor)
+    if screened_on > today_for(actor):
         raise ValidationError({"screened_on": "A screening cannot be dated in the future."})
     summary = screening_rules.summarize(answers, minor=case.minor_at_intake)
     screening = Screening(
@@ -567,8 +561,8 @@ def family_member_add(
 ) -> FamilyMember:
     """An eligible family member served with the client. Logged: ``family_member.added``."""
     _require(can_write_case(actor, case))
-    served_from = served_from or _today(actor)
-    if served_from > _today(actor):
+    served_from = served_from or today_for(actor)
+    if served_from > today_for(actor):
         raise ValidationError({"served_from": "Cannot be in the future."})
     if served_from < case.opened_on:
         raise ValidationError({"served_from": "Cannot be before the case opened."})
@@ -584,6 +578,3 @@ def family_member_add(
     member.save()
     audit_record(action="family_member.added", actor=actor, target=member, detail={"case": str(case.id)})
     return member
-
-
-_zone = zone_for

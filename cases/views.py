@@ -80,15 +80,11 @@ from cases.services import (
 from taskforce.access import VS_ROLES, Actor, NotFoundOrForbidden, get_or_not_found
 from taskforce.audit import audit_record
 from taskforce.tenancy import tenant_view
+from taskforce.web import form_status
 
 PAGE_SIZE = 50
 # Channels that make a listed contact detail unsafe to use.
 PHONE_CHANNELS = {ContactChannel.PHONE_CALL, ContactChannel.TEXT, ContactChannel.VOICEMAIL}
-
-
-def _status(form: object) -> int:
-    # A redisplayed form with errors is a 400: clients and tests can tell it from a fresh page.
-    return 400 if getattr(form, "is_bound", False) and getattr(form, "errors", None) else 200
 
 
 def _require_vs(actor: Actor) -> None:
@@ -232,7 +228,7 @@ def intake_view(request: HttpRequest) -> HttpResponse:
             "duplicates": duplicates,
             "show_confirm": bool(duplicates or form["confirm_duplicate"].value()),
         },
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -409,7 +405,7 @@ def _form_page(
         "name": identity.display_name if identity else "(no name)",
         **extra,
     }
-    return render(request, template, context, status=_status(form))
+    return render(request, template, context, status=form_status(form))
 
 
 @tenant_view

@@ -13,20 +13,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.urls import reverse
 from django.utils import timezone
 
+from cases.services import today_for
 from mdt import policies, selectors
 from mdt.models import CONFIDENTIAL_MARK, MdtMeeting
 from taskforce import home, navigation
 from taskforce.access import Actor
 from taskforce.audit import audit_record
+from taskforce.web import tf_url
 
 SHOWN = 5
-
-
-def _url(actor: Actor, name: str, **kwargs: Any) -> str:
-    return reverse(name, kwargs={"task_force": actor.task_force_slug, **kwargs})
 
 
 def _sees_mdt(actor: Actor) -> bool:
@@ -36,12 +33,6 @@ def _sees_mdt(actor: Actor) -> bool:
 
 def _is_member(actor: Actor) -> bool:
     return not policies.is_coordinator(actor) and policies.my_roster_rows(actor).exists()
-
-
-def _today(actor: Actor) -> dt.date:
-    from cases.services import today_for
-
-    return today_for(actor)
 
 
 def coordinator_context(actor: Actor) -> dict[str, Any]:
@@ -56,7 +47,7 @@ def coordinator_context(actor: Actor) -> dict[str, Any]:
         .first()
     )
     agenda = selectors.agenda(actor=actor, meeting=meeting) if meeting else []
-    overdue = selectors.overdue_items(actor=actor, today=_today(actor))
+    overdue = selectors.overdue_items(actor=actor, today=today_for(actor))
     overdue_count = overdue.count()
     overdue_rows = list(overdue[:SHOWN])
     audit_record(
@@ -70,12 +61,12 @@ def coordinator_context(actor: Actor) -> dict[str, Any]:
         "meeting": meeting,
         "starts": starts,
         "agenda": agenda,
-        "meeting_url": _url(actor, "mdt-meeting", meeting_id=meeting.pk) if meeting else "",
-        "meetings_url": _url(actor, "mdt-meetings"),
-        "teams_url": _url(actor, "mdt-teams"),
+        "meeting_url": tf_url(actor, "mdt-meeting", meeting_id=meeting.pk) if meeting else "",
+        "meetings_url": tf_url(actor, "mdt-meetings"),
+        "teams_url": tf_url(actor, "mdt-teams"),
         "overdue_count": overdue_count,
         "overdue_rows": overdue_rows,
-        "overdue_url": _url(actor, "mdt-overdue"),
+        "overdue_url": tf_url(actor, "mdt-overdue"),
         "mark": CONFIDENTIAL_MARK,
     }
 
@@ -87,10 +78,10 @@ def my_items_context(actor: Actor) -> dict[str, Any]:
     return {
         "rows": rows,
         "count": items.count(),
-        "today": _today(actor),
+        "today": today_for(actor),
         "cleared": policies.cleared_team_ids(actor).exists(),
-        "my_items_url": _url(actor, "mdt-my-items"),
-        "teams_url": _url(actor, "mdt-teams"),
+        "my_items_url": tf_url(actor, "mdt-my-items"),
+        "teams_url": tf_url(actor, "mdt-teams"),
         "mark": CONFIDENTIAL_MARK,
     }
 

@@ -128,7 +128,7 @@ def can_edit_review(actor: Actor, review: CaseReview) -> bool:
     """The presenting agency's people who see the meeting, and facilitators."""
     if not visible_reviews(actor).filter(pk=review.pk).exists():
         return False
-    return review.presenting_agency_id == actor.agency_id or is_facilitator(actor, review.meeting.team_id)
+    return review.pk in editable_review_ids(actor, [review], review.meeting.team_id)
 
 
 def visible_action_items(actor: Actor) -> QuerySet[ActionItem]:
@@ -150,9 +150,31 @@ def can_update_action_item(actor: Actor, item: ActionItem) -> bool:
     """Its owner (member or agency) updates the status; facilitators edit everything."""
     if not visible_action_items(actor).filter(pk=item.pk).exists():
         return False
-    if is_facilitator(actor, item.team_id):
-        return True
-    return (
-        item.owner_agency_id == actor.agency_id
-        or my_roster_rows(actor).filter(pk=item.owner_member_id).exists()
-    )
+    return item.pk in updatable_action_item_ids(actor, [item])
+
+
+def facilitated_team_ids(actor: Actor) -> set:
+    """Teams the actor facilitates (every team of the task force for the coordinator)."""
+    if is_coordinator(actor):
+        return set(MdtTeam.objects.for_actor(actor).values_list("pk", flat=True))
+    return set(my_roster_rows(actor).filter(is_facilitator=True).values_list("team_id", flat=True))
+
+
+def updatable_action_item_ids(actor: Actor, items: list[ActionItem]) -> set:
+    """``can_update_action_item`` for a page of items the actor already sees, in two queries."""
+    facilitated = facilitated_team_ids(actor)
+    mine = set(my_roster_rows(actor).values_list("pk", flat=True))
+    return {
+        item.pk
+        for item in items
+        if item.team_id in facilitated
+        or item.owner_agency_id == actor.agency_id
+        or item.owner_member_id in mine
+    }
+
+
+def editable_review_ids(actor: Actor, reviews: list[CaseReview], team_id: uuid.UUID) -> set:
+    """``can_edit_review`` for an agenda the actor already sees (one meeting's team)."""
+    if is_facilitator(actor, team_id):
+        return {review.pk for review in reviews}
+    return {review.pk for review in reviews if review.presenting_agency_id == actor.agency_id}

@@ -8,27 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-import zoneinfo
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
-from django.utils import timezone
 
 from mdt.models import ActionItem, RosterMember
+from taskforce import clock
 from taskforce.audit import audit_record
 from taskforce.models import TaskForce
 from taskforce.rls import task_force_scope
 
 DAYS_BEFORE = 3
 OPEN = (ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS)
-
-
-def _today(task_force: TaskForce) -> dt.date:
-    try:
-        return timezone.localdate(timezone=zoneinfo.ZoneInfo(task_force.time_zone))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return timezone.localdate(timezone=zoneinfo.ZoneInfo("UTC"))
 
 
 def _recipients(item: ActionItem) -> list[str]:
@@ -52,7 +44,7 @@ def send_action_item_reminders(*, task_force_id: uuid.UUID | str) -> int:
     """Send due-soon and overdue reminders for one task force. Returns mails sent.
     Logged: ``action_item.reminded`` with the kind."""
     task_force = TaskForce.objects.get(pk=task_force_id)
-    today = _today(task_force)
+    today = clock.local_today(task_force.time_zone)
     sent = 0
     with task_force_scope(task_force.pk):
         items = (

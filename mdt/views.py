@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
@@ -22,12 +20,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.services import today_for, zone_for
+from cases.services import today_for
 from mdt import policies, selectors, services
 from mdt.forms import (
     ActionItemForm,
@@ -53,32 +50,13 @@ from mdt.selectors import meeting_attendance
 from taskforce.access import Actor, NotFoundOrForbidden, get_or_not_found
 from taskforce.audit import audit_record
 from taskforce.tenancy import tenant_view
+from taskforce.web import form_status, posted, tf_url
 
 PAST_SHOWN = 50
 OPEN_ITEMS = selectors.OPEN_ITEMS
 
 
 # -------------------------------------------------------------------------------------- helpers
-
-
-def in_task_force_zone(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Parse and show dates and times in the task force's own time zone."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        with timezone.override(zone_for(request.actor)):
-            return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _bound(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-def _status(*forms_: forms.Form | None) -> int:
-    # A redisplayed form with errors is a 400: clients and tests can tell it from a fresh page.
-    return 400 if any(f is not None and f.is_bound and f.errors for f in forms_) else 200
 
 
 def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -93,10 +71,6 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
 def _allow(condition: bool) -> None:
     if not condition:
         raise PermissionDenied
-
-
-def _url(actor: Actor, name: str, **kwargs: Any) -> str:
-    return reverse(name, kwargs={"task_force": actor.task_force_slug, **kwargs})
 
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
@@ -146,7 +120,7 @@ def _form_page(
         "intro": intro,
         **extra,
     }
-    return _page(request, "mdt/form_page.html", context, status=_status(form))
+    return _page(request, "mdt/form_page.html", context, status=form_status(form))
 
 
 def _meeting_label(meeting: MdtMeeting) -> str:
@@ -154,12 +128,12 @@ def _meeting_label(meeting: MdtMeeting) -> str:
 
 
 def _meeting_crumbs(actor: Actor, meeting: MdtMeeting | None = None) -> list[tuple[str, str]]:
-    crumbs = [("MDT", _url(actor, "mdt-teams")), ("Meetings", _url(actor, "mdt-meetings"))]
+    crumbs = [("MDT", tf_url(actor, "mdt-teams")), ("Meetings", tf_url(actor, "mdt-meetings"))]
     if meeting is not None:
         crumbs.append(
             (
                 f"{meeting.team.name} · {_meeting_label(meeting)}",
-                _url(actor, "mdt-meeting", meeting_id=meeting.pk),
+                tf_url(actor, "mdt-meeting", meeting_id=meeting.pk),
             )
         )
     return crumbs
@@ -171,13 +145,17 @@ def _owner_label(item: ActionItem) -> str:
     return item.owner_agency.name if item.owner_agency_id else ""
 
 
-def _item_rows(actor: Actor, items: list[ActionItem], today: Any) -> list[dict[str, Any]]:
+def _item_rows(
+    actor: Actor, items: list[ActionItem], today: Any, updatable: set | None = None
+) -> list[dict[str, Any]]:
+    if updatable is None:
+        updatable = policies.updatable_action_item_ids(actor, items)
     return [
         {
             "item": item,
             "owner": _owner_label(item),
             "overdue": item.status in OPEN_ITEMS and item.due_on < today,
-            "can_update": policies.can_update_action_item(actor, item),
+            "can_update": item.pk in updatable,
         }
         for item in items
     ]
@@ -226,7 +204,7 @@ def team_create_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     _require_mdt(actor)
     _allow(policies.can_manage_rosters(actor))
-    form = TeamForm(_bound(request))
+    form = TeamForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             team = services.team_create(
@@ -236,14 +214,14 @@ def team_create_view(request: HttpRequest) -> HttpResponse:
             _apply_errors(form, exc)
         else:
             messages.success(request, "Team created. Add its members to the roster.")
-            return redirect(_url(actor, "mdt-team", team_id=team.pk))
+            return redirect(tf_url(actor, "mdt-team", team_id=team.pk))
     return _form_page(
         request,
         form,
         title="New MDT team",
         submit="Create team",
-        cancel_url=_url(actor, "mdt-teams"),
-        crumbs=[("MDT", _url(actor, "mdt-teams"))],
+        cancel_url=tf_url(actor, "mdt-teams"),
+        crumbs=[("MDT", tf_url(actor, "mdt-teams"))],
     )
 
 
@@ -277,7 +255,7 @@ def _render_team(
             .filter(**({"pk": team.pk} if policies.is_coordinator(actor) else {"team_id": team.pk}))
             .exists(),
             "can_plan": policies.can_plan_meetings(actor, team),
-            "crumbs": [("MDT", _url(actor, "mdt-teams"))],
+            "crumbs": [("MDT", tf_url(actor, "mdt-teams"))],
         },
         status=status,
     )
@@ -313,7 +291,7 @@ def roster_add_view(request: HttpRequest, team_id: uuid.UUID) -> HttpResponse:
                 f"{person(form.cleaned_data['membership'])} is on the roster. "
                 "They need a current agreement to see meetings.",
             )
-            return redirect(_url(actor, "mdt-team", team_id=team.pk))
+            return redirect(tf_url(actor, "mdt-team", team_id=team.pk))
     return _render_team(request, team, add_form=form, status=400)
 
 
@@ -332,7 +310,7 @@ def roster_remove_view(request: HttpRequest, team_id: uuid.UUID, row_id: uuid.UU
     messages.success(
         request, f"{person(row.membership)} is off the roster and sees nothing of the team's meetings."
     )
-    return redirect(_url(actor, "mdt-team", team_id=team.pk))
+    return redirect(tf_url(actor, "mdt-team", team_id=team.pk))
 
 
 @tenant_view
@@ -343,7 +321,7 @@ def agreement_sign_view(request: HttpRequest, team_id: uuid.UUID, row_id: uuid.U
     row = _roster_row(actor, team, row_id)
     own = row.membership_id == actor.membership_id
     _allow(own or policies.can_manage_rosters(actor))
-    form = AgreementSignForm(_bound(request), own=own)
+    form = AgreementSignForm(posted(request), own=own)
     if request.method == "POST" and form.is_valid():
         if not row.is_active:
             form.add_error(None, "Put this member back on the roster first.")
@@ -359,7 +337,7 @@ def agreement_sign_view(request: HttpRequest, team_id: uuid.UUID, row_id: uuid.U
                     if own
                     else "Agreement recorded. It is valid for one year.",
                 )
-                return redirect(_url(actor, "mdt-team", team_id=team.pk))
+                return redirect(tf_url(actor, "mdt-team", team_id=team.pk))
     return _page(
         request,
         "mdt/agreement_sign.html",
@@ -371,11 +349,11 @@ def agreement_sign_view(request: HttpRequest, team_id: uuid.UUID, row_id: uuid.U
             "form": form,
             "version": AGREEMENT_VERSION,
             "crumbs": [
-                ("MDT", _url(actor, "mdt-teams")),
-                (team.name, _url(actor, "mdt-team", team_id=team.pk)),
+                ("MDT", tf_url(actor, "mdt-teams")),
+                (team.name, tf_url(actor, "mdt-team", team_id=team.pk)),
             ],
         },
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -383,7 +361,6 @@ def agreement_sign_view(request: HttpRequest, team_id: uuid.UUID, row_id: uuid.U
 
 
 @tenant_view
-@in_task_force_zone
 @require_GET
 def meeting_list_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
@@ -411,19 +388,18 @@ def meeting_list_view(request: HttpRequest) -> HttpResponse:
             "past": past,
             "plannable": plannable,
             "facilitates": _facilitates_any(actor),
-            "crumbs": [("MDT", _url(actor, "mdt-teams"))],
+            "crumbs": [("MDT", tf_url(actor, "mdt-teams"))],
         },
     )
 
 
 @tenant_view
-@in_task_force_zone
 @require_http_methods(["GET", "POST"])
 def meeting_create_view(request: HttpRequest, team_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
     team = policies.access_team(actor, team_id)
     _allow(policies.can_plan_meetings(actor, team))
-    form = MeetingForm(_bound(request))
+    form = MeetingForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.meeting_create(actor=actor, team=team, data=form.cleaned_data)
@@ -431,14 +407,14 @@ def meeting_create_view(request: HttpRequest, team_id: uuid.UUID) -> HttpRespons
             _apply_errors(form, exc)
         else:
             messages.success(request, "Meeting planned. Members can now put case reviews on the agenda.")
-            return redirect(_url(actor, "mdt-meeting", meeting_id=meeting.pk))
+            return redirect(tf_url(actor, "mdt-meeting", meeting_id=meeting.pk))
     return _form_page(
         request,
         form,
         title=f"Plan a meeting of {team.name}",
         submit="Plan meeting",
-        cancel_url=_url(actor, "mdt-team", team_id=team.pk),
-        crumbs=[("MDT", _url(actor, "mdt-teams")), (team.name, _url(actor, "mdt-team", team_id=team.pk))],
+        cancel_url=tf_url(actor, "mdt-team", team_id=team.pk),
+        crumbs=[("MDT", tf_url(actor, "mdt-teams")), (team.name, tf_url(actor, "mdt-team", team_id=team.pk))],
     )
 
 
@@ -450,13 +426,15 @@ def _review_rows(
     for review in reviews:
         review.meeting = meeting  # already loaded: spares a query per review
     names = selectors.review_client_names(actor=actor, reviews=reviews)
+    editable = policies.editable_review_ids(actor, reviews, meeting.team_id)
+    updatable = policies.updatable_action_item_ids(actor, items)
     for review in reviews:
         rows.append(
             {
                 "review": review,
                 "client_name": names[review.pk],
-                "can_edit": policies.can_edit_review(actor, review),
-                "items": _item_rows(actor, [i for i in items if i.review_id == review.pk], today),
+                "can_edit": review.pk in editable,
+                "items": _item_rows(actor, [i for i in items if i.review_id == review.pk], today, updatable),
             }
         )
     return rows
@@ -532,7 +510,6 @@ def _render_meeting(
 
 
 @tenant_view
-@in_task_force_zone
 @require_GET
 def meeting_detail_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     meeting = policies.access_meeting(request.actor, meeting_id)
@@ -540,13 +517,12 @@ def meeting_detail_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResp
 
 
 @tenant_view
-@in_task_force_zone
 @require_http_methods(["GET", "POST"])
 def meeting_edit_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
     meeting = policies.access_meeting(actor, meeting_id)
     _allow(policies.can_edit_meeting(actor, meeting))
-    to_meeting = _url(actor, "mdt-meeting", meeting_id=meeting.pk)
+    to_meeting = tf_url(actor, "mdt-meeting", meeting_id=meeting.pk)
     if request.method == "POST" and request.POST.get("part") == "minutes":
         minutes_form = MinutesForm(request.POST)
         if minutes_form.is_valid():
@@ -565,7 +541,7 @@ def meeting_edit_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpRespon
         "status": meeting.status,
         "minutes": meeting.minutes,
     }
-    form = MeetingEditForm(_bound(request), initial=initial)
+    form = MeetingEditForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.meeting_update(actor=actor, meeting=meeting, data=form.cleaned_data)
@@ -593,7 +569,6 @@ STATUS_MESSAGES = {
 
 
 @tenant_view
-@in_task_force_zone
 @require_POST
 def meeting_status_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
@@ -610,13 +585,12 @@ def meeting_status_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResp
             messages.error(request, " ".join(exc.messages))
             return _render_meeting(request, meeting, status=400)
         messages.success(request, STATUS_MESSAGES[form.cleaned_data["status"]])
-        return redirect(_url(actor, "mdt-meeting", meeting_id=meeting.pk))
+        return redirect(tf_url(actor, "mdt-meeting", meeting_id=meeting.pk))
     messages.error(request, "Choose a status.")
     return _render_meeting(request, meeting, status=400)
 
 
 @tenant_view
-@in_task_force_zone
 @require_GET
 def meeting_print_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
@@ -655,7 +629,6 @@ def meeting_print_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpRespo
 
 
 @tenant_view
-@in_task_force_zone
 @require_POST
 def attendance_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
@@ -671,12 +644,11 @@ def attendance_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse
             _apply_errors(form, exc)
         else:
             messages.success(request, "Attendance saved.")
-            return redirect(_url(actor, "mdt-meeting", meeting_id=meeting.pk) + "#attendance")
+            return redirect(tf_url(actor, "mdt-meeting", meeting_id=meeting.pk) + "#attendance")
     return _render_meeting(request, meeting, status=400, attendance_form=form)
 
 
 @tenant_view
-@in_task_force_zone
 @require_POST
 def guest_add_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
@@ -698,7 +670,7 @@ def guest_add_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
                 request,
                 f"{form.cleaned_data['guest_name']} signed for this meeting and is recorded as a guest.",
             )
-            return redirect(_url(actor, "mdt-meeting", meeting_id=meeting.pk) + "#attendance")
+            return redirect(tf_url(actor, "mdt-meeting", meeting_id=meeting.pk) + "#attendance")
     return _render_meeting(request, meeting, status=400, guest_form=form)
 
 
@@ -706,13 +678,12 @@ def guest_add_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
 
 
 @tenant_view
-@in_task_force_zone
 @require_http_methods(["GET", "POST"])
 def review_add_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
     meeting = policies.access_meeting(actor, meeting_id)
     _allow(policies.can_present(actor, meeting))
-    form = ReviewForm(_bound(request), actor=actor, meeting=meeting)
+    form = ReviewForm(posted(request), actor=actor, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -730,13 +701,13 @@ def review_add_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse
             messages.success(
                 request, f"Review {review.mdt_code} is on the agenda. The agenda shows this code, not a name."
             )
-            return redirect(_url(actor, "mdt-meeting", meeting_id=meeting.pk) + f"#review-{review.pk}")
+            return redirect(tf_url(actor, "mdt-meeting", meeting_id=meeting.pk) + f"#review-{review.pk}")
     return _form_page(
         request,
         form,
         title="Present a case",
         submit="Put on the agenda",
-        cancel_url=_url(actor, "mdt-meeting", meeting_id=meeting.pk),
+        cancel_url=tf_url(actor, "mdt-meeting", meeting_id=meeting.pk),
         crumbs=_meeting_crumbs(actor, meeting),
         intro=(
             "The agenda shows a pseudonymous MDT code. Write only what your agency may share with the "
@@ -746,7 +717,6 @@ def review_add_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse
 
 
 @tenant_view
-@in_task_force_zone
 @require_GET
 def review_detail_view(request: HttpRequest, review_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
@@ -764,8 +734,10 @@ def review_detail_view(request: HttpRequest, review_id: uuid.UUID) -> HttpRespon
             "review": review,
             "meeting": meeting,
             "client_name": selectors.review_client_name(actor=actor, review=review),
-            "case_url": _url(actor, "case-detail", case_id=review.case_id) if links["case"] else "",
-            "investigation_url": _url(actor, "investigation-detail", investigation_id=review.investigation_id)
+            "case_url": tf_url(actor, "case-detail", case_id=review.case_id) if links["case"] else "",
+            "investigation_url": tf_url(
+                actor, "investigation-detail", investigation_id=review.investigation_id
+            )
             if links["investigation"]
             else "",
             "can_edit": policies.can_edit_review(actor, review),
@@ -777,7 +749,6 @@ def review_detail_view(request: HttpRequest, review_id: uuid.UUID) -> HttpRespon
 
 
 @tenant_view
-@in_task_force_zone
 @require_http_methods(["GET", "POST"])
 def review_edit_view(request: HttpRequest, review_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
@@ -785,7 +756,7 @@ def review_edit_view(request: HttpRequest, review_id: uuid.UUID) -> HttpResponse
     meeting = policies.access_meeting(actor, review.meeting_id)
     review.meeting = meeting
     _allow(policies.can_edit_review(actor, review))
-    to_meeting = _url(actor, "mdt-meeting", meeting_id=meeting.pk)
+    to_meeting = tf_url(actor, "mdt-meeting", meeting_id=meeting.pk)
     if request.method == "POST" and request.POST.get("part") == "decisions":
         prefix = f"d{review.pk.hex[:8]}"
         quick = DecisionsForm(request.POST, prefix=prefix)
@@ -802,7 +773,7 @@ def review_edit_view(request: HttpRequest, review_id: uuid.UUID) -> HttpResponse
         f: getattr(review, f)
         for f in ("summary", "risk_level", "needs_barriers", "decisions", "recommendations", "position")
     }
-    form = ReviewEditForm(_bound(request), initial=initial)
+    form = ReviewEditForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.review_update(actor=actor, review=review, data=form.cleaned_data)
@@ -810,13 +781,13 @@ def review_edit_view(request: HttpRequest, review_id: uuid.UUID) -> HttpResponse
             _apply_errors(form, exc)
         else:
             messages.success(request, f"Review {review.mdt_code} saved.")
-            return redirect(_url(actor, "mdt-review", review_id=review.pk))
+            return redirect(tf_url(actor, "mdt-review", review_id=review.pk))
     return _form_page(
         request,
         form,
         title=f"Edit review {review.mdt_code}",
         submit="Save review",
-        cancel_url=_url(actor, "mdt-review", review_id=review.pk),
+        cancel_url=tf_url(actor, "mdt-review", review_id=review.pk),
         crumbs=_meeting_crumbs(actor, meeting),
         intro="Only what your agency may share with the team. No names, no case notes.",
     )
@@ -826,7 +797,6 @@ def review_edit_view(request: HttpRequest, review_id: uuid.UUID) -> HttpResponse
 
 
 @tenant_view
-@in_task_force_zone
 @require_http_methods(["GET", "POST"])
 def action_add_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
@@ -837,7 +807,7 @@ def action_add_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse
     if not (prefix and prefix.startswith("r") and len(prefix) == 9 and prefix[1:].isalnum()):
         prefix = None
     form = ActionItemForm(
-        _bound(request),
+        posted(request),
         actor=actor,
         meeting=meeting,
         reviews=reviews,
@@ -856,7 +826,7 @@ def action_add_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse
             messages.success(request, "Action item recorded.")
             review = form.cleaned_data.get("review")
             anchor = f"#review-{review.pk}" if review else "#actions"
-            return redirect(_url(actor, "mdt-meeting", meeting_id=meeting.pk) + anchor)
+            return redirect(tf_url(actor, "mdt-meeting", meeting_id=meeting.pk) + anchor)
     if request.method == "POST" and request.POST.get("live"):
         # Redisplay the live page with the quick form's errors where it was filled in.
         if prefix is None:
@@ -872,20 +842,19 @@ def action_add_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse
         form,
         title="Add an action item",
         submit="Add action item",
-        cancel_url=_url(actor, "mdt-meeting", meeting_id=meeting.pk),
+        cancel_url=tf_url(actor, "mdt-meeting", meeting_id=meeting.pk),
         crumbs=_meeting_crumbs(actor, meeting),
     )
 
 
 @tenant_view
-@in_task_force_zone
 @require_POST
 def action_status_view(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
     item = policies.access_action_item(actor, item_id)
     _allow(policies.can_update_action_item(actor, item))
     form = ActionStatusForm(request.POST)
-    fallback = _url(actor, "mdt-meeting", meeting_id=item.meeting_id)
+    fallback = tf_url(actor, "mdt-meeting", meeting_id=item.meeting_id)
     if not form.is_valid():
         messages.error(request, "Choose a status.")
         return _bad_status(request, fallback)
@@ -902,13 +871,12 @@ def _bad_status(request: HttpRequest, fallback: str) -> HttpResponse:
     return _page(
         request,
         "mdt/bad_request.html",
-        {"back_url": _next_url(request, fallback), "crumbs": [("MDT", _url(request.actor, "mdt-teams"))]},
+        {"back_url": _next_url(request, fallback), "crumbs": [("MDT", tf_url(request.actor, "mdt-teams"))]},
         status=400,
     )
 
 
 @tenant_view
-@in_task_force_zone
 @require_GET
 def my_items_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
@@ -934,13 +902,12 @@ def my_items_view(request: HttpRequest) -> HttpResponse:
             "closed_rows": _item_rows(actor, closed, today),
             "cleared": _cleared(actor),
             "status_choices": ActionItem.Status.choices,
-            "crumbs": [("MDT", _url(actor, "mdt-teams"))],
+            "crumbs": [("MDT", tf_url(actor, "mdt-teams"))],
         },
     )
 
 
 @tenant_view
-@in_task_force_zone
 @require_GET
 def overdue_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
@@ -961,6 +928,6 @@ def overdue_view(request: HttpRequest) -> HttpResponse:
             "rows": _item_rows(actor, items, today),
             "today": today,
             "status_choices": ActionItem.Status.choices,
-            "crumbs": [("MDT", _url(actor, "mdt-teams"))],
+            "crumbs": [("MDT", tf_url(actor, "mdt-teams"))],
         },
     )

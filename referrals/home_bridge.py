@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Count, Min
 from django.urls import reverse
 
+from cases.services import today_for
 from referrals import policies
 from referrals.models import CertificationRequest, Referral
 from taskforce import home, navigation
@@ -31,14 +32,8 @@ def _url(actor: Actor, name: str, query: str = "") -> str:
     return f"{url}?{query}" if query else url
 
 
-def _today(actor: Actor) -> dt.date:
-    from cases.services import today_for
-
-    return today_for(actor)
-
-
 def _days_since(actor: Actor, moment: dt.datetime | None) -> int | None:
-    return None if moment is None else max((_today(actor) - moment.date()).days, 0)
+    return None if moment is None else max((today_for(actor) - moment.date()).days, 0)
 
 
 def _is_vs(actor: Actor) -> bool:
@@ -110,7 +105,7 @@ def sent_context(actor: Actor) -> dict[str, Any]:
 
 
 def certifications_due_context(actor: Actor) -> dict[str, Any]:
-    today = _today(actor)
+    today = today_for(actor)
     open_ = policies.visible_certifications(actor).filter(status__in=OPEN_CERTIFICATION)
     due = open_.filter(due_on__isnull=False, due_on__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
     return {

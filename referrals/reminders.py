@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-import zoneinfo
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 
 from referrals.models import CertificationRequest
+from taskforce import clock
 from taskforce.access import Role
 from taskforce.audit import audit_record
 from taskforce.models import Membership, TaskForce
@@ -28,19 +27,11 @@ OPEN = (CertificationRequest.Status.REQUESTED, CertificationRequest.Status.UNDER
 DECIDERS = (Role.PROSECUTOR, Role.LE_SUPERVISOR)
 
 
-def _today(task_force: TaskForce) -> dt.date:
-    try:
-        zone = zoneinfo.ZoneInfo(task_force.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    return timezone.localdate(timezone=zone)
-
-
 def send_certification_reminders(*, task_force_id: uuid.UUID | str) -> int:
     """Remind the certifying agency's prosecutors and LE supervisors of requests due within a
     week or overdue. Returns the number of mails sent. Logged: ``certification.reminded``."""
     task_force = TaskForce.objects.get(pk=task_force_id)
-    today = _today(task_force)
+    today = clock.local_today(task_force.time_zone)
     sent = 0
     with task_force_scope(task_force.pk):
         due = (

@@ -25,7 +25,6 @@ from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.codes import ServiceCategory
@@ -58,15 +57,12 @@ from referrals.services import (
 from taskforce.access import VS_ROLES, Actor, NotFoundOrForbidden, get_or_not_found
 from taskforce.audit import audit_record
 from taskforce.tenancy import tenant_view
+from taskforce.web import form_status, tf_url
 
 PAGE_SIZE = 50
 DUE_SOON_DAYS = 7
 OPEN_CERTIFICATION = (CertificationRequest.Status.REQUESTED, CertificationRequest.Status.UNDER_REVIEW)
 FINAL_CERTIFICATION = (CertificationRequest.Status.SIGNED, CertificationRequest.Status.DECLINED)
-
-
-def _status(form: object) -> int:
-    return 400 if getattr(form, "is_bound", False) and getattr(form, "errors", None) else 200
 
 
 def _works_referrals(actor: Actor) -> bool:
@@ -84,12 +80,8 @@ def _require_certification_user(actor: Actor) -> None:
         raise NotFoundOrForbidden
 
 
-def _url(actor: Actor, name: str, **kwargs: Any) -> str:
-    return reverse(name, kwargs={"task_force": actor.task_force_slug, **kwargs})
-
-
 def _to_referral(request: HttpRequest, referral: Referral) -> HttpResponse:
-    return redirect(_url(request.actor, "referral-detail", referral_id=referral.pk))
+    return redirect(tf_url(request.actor, "referral-detail", referral_id=referral.pk))
 
 
 def _needs_labels(codes: list[str]) -> list[str]:
@@ -237,7 +229,7 @@ def _conflict(request: HttpRequest, referral: Referral, message: str) -> HttpRes
     return render(
         request,
         "referrals/bridge/conflict.html",
-        {"message": message, "back_url": _url(request.actor, "referral-detail", referral_id=referral.pk)},
+        {"message": message, "back_url": tf_url(request.actor, "referral-detail", referral_id=referral.pk)},
         status=409,
     )
 
@@ -359,9 +351,9 @@ def referral_new_view(request: HttpRequest) -> HttpResponse:
             "intro": "Send only what the agency needs to make contact: a first name or alias, "
             "language, a safe way to reach the person, needs and urgency. The receiving agency "
             "sees exactly what you write here, nothing else from your records.",
-            "cancel_url": _url(actor, "referral-outbox"),
+            "cancel_url": tf_url(actor, "referral-outbox"),
         },
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -411,10 +403,10 @@ def case_referral_new_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResp
             "information”, the summary needs “Case summary and needs”. Nothing else from the case "
             "is sent, and privileged notes never are.",
             "no_consent": not form.has_valid_consent,
-            "consent_url": _url(actor, "case-consent-add", case_id=case.pk),
-            "cancel_url": _url(actor, "case-detail", case_id=case.pk),
+            "consent_url": tf_url(actor, "case-consent-add", case_id=case.pk),
+            "cancel_url": tf_url(actor, "case-detail", case_id=case.pk),
         },
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -564,7 +556,7 @@ def certification_status_view(request: HttpRequest, request_id: uuid.UUID) -> Ht
             {
                 "message": f"This request is already {request_.get_status_display().lower()}: "
                 "nothing was changed.",
-                "back_url": _url(actor, "certification-detail", request_id=request_.pk),
+                "back_url": tf_url(actor, "certification-detail", request_id=request_.pk),
             },
             status=409,
         )
@@ -572,7 +564,7 @@ def certification_status_view(request: HttpRequest, request_id: uuid.UUID) -> Ht
         add_service_errors(form, exc)
         return _render_certification(request, request_, form=form, status=400)
     messages.success(request, f"Marked {request_.get_status_display().lower()}.")
-    return redirect(_url(actor, "certification-detail", request_id=request_.pk))
+    return redirect(tf_url(actor, "certification-detail", request_id=request_.pk))
 
 
 @tenant_view
@@ -602,7 +594,7 @@ def case_certification_new_view(request: HttpRequest, case_id: uuid.UUID) -> Htt
                 request,
                 f"{CertificationKind(request_.kind).label} requested from {request_.certifying_agency.name}.",
             )
-            return redirect(_url(actor, "certification-detail", request_id=request_.pk))
+            return redirect(tf_url(actor, "certification-detail", request_id=request_.pk))
     return render(
         request,
         "referrals/bridge/send.html",
@@ -615,7 +607,7 @@ def case_certification_new_view(request: HttpRequest, case_id: uuid.UUID) -> Htt
             "status, never the client's name or anything else from the case. Send the "
             "declaration itself through your usual channel.",
             "submit": "Send request",
-            "cancel_url": _url(actor, "case-detail", case_id=case.pk),
+            "cancel_url": tf_url(actor, "case-detail", case_id=case.pk),
         },
-        status=_status(form),
+        status=form_status(form),
     )

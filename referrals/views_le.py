@@ -13,8 +13,6 @@ their prosecutions, never suspects, victims identified or arrests.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
@@ -23,12 +21,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.services import today_for
-from cases.services import zone_for as task_force_zone
 from referrals import policies, services
 from referrals.forms_le import (
     OPEN_TIP_STATUSES,
@@ -62,32 +58,13 @@ from taskforce.access import Actor, NotFoundOrForbidden, get_or_not_found
 from taskforce.audit import audit_record
 from taskforce.permissions import granted_ids
 from taskforce.tenancy import tenant_view
+from taskforce.web import form_status, posted, tf_url
 
 PAGE_SIZE = 50
 ACTIVE_INVESTIGATIONS = (Investigation.Status.OPEN, Investigation.Status.SUSPENDED)
 
 
 # -------------------------------------------------------------------------------------- helpers
-
-
-def in_task_force_zone(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Parse and show dates and times in the task force's own time zone."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        with timezone.override(task_force_zone(request.actor)):
-            return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _status(form: forms.Form | None) -> int:
-    # A redisplayed form with errors is a 400: clients and tests can tell it from a fresh page.
-    return 400 if form is not None and form.is_bound and form.errors else 200
-
-
-def _bound(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
 
 
 def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -120,10 +97,6 @@ def _person(user: Any) -> str:
     if user is None:
         return ""
     return user.full_name or user.email
-
-
-def _url(actor: Actor, name: str, **kwargs: Any) -> str:
-    return reverse(name, kwargs={"task_force": actor.task_force_slug, **kwargs})
 
 
 def _keyset(queryset: QuerySet, column: str, cursor: tuple[Any, uuid.UUID] | None) -> QuerySet:
@@ -161,16 +134,16 @@ def _form_page(
         "intro": intro,
         **extra,
     }
-    return render(request, "referrals/le/form_page.html", context, status=_status(form))
+    return render(request, "referrals/le/form_page.html", context, status=form_status(form))
 
 
 # ----------------------------------------------------------------------------------------- tips
 
 
 def _tip_crumbs(actor: Actor, tip: Tip | None = None) -> list[tuple[str, str]]:
-    crumbs = [("Tips", _url(actor, "tip-list"))]
+    crumbs = [("Tips", tf_url(actor, "tip-list"))]
     if tip is not None:
-        crumbs.append(("Tip received " + _local(tip.received_at), _url(actor, "tip-detail", tip_id=tip.pk)))
+        crumbs.append(("Tip received " + _local(tip.received_at), tf_url(actor, "tip-detail", tip_id=tip.pk)))
     return crumbs
 
 
@@ -186,13 +159,12 @@ def _workable_tip(request: HttpRequest, tip_id: uuid.UUID) -> Tip:
 
 def _to_tip(request: HttpRequest, tip: Tip) -> HttpResponse:
     if request.POST.get("next") == "list":
-        return redirect(_url(request.actor, "tip-list"))
-    return redirect(_url(request.actor, "tip-detail", tip_id=tip.pk))
+        return redirect(tf_url(request.actor, "tip-list"))
+    return redirect(tf_url(request.actor, "tip-detail", tip_id=tip.pk))
 
 
 @tenant_view
 @require_GET
-@in_task_force_zone
 def tip_list_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     _require_le_area(actor)
@@ -243,12 +215,11 @@ def tip_list_view(request: HttpRequest) -> HttpResponse:
 
 @tenant_view
 @require_http_methods(["GET", "POST"])
-@in_task_force_zone
 def tip_create_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     _require_le_area(actor)
     _allow(policies.can_work_tips(actor))
-    form = TipForm(_bound(request))
+    form = TipForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             tip = services.tip_create(actor=actor, data=form.cleaned_data)
@@ -256,13 +227,13 @@ def tip_create_view(request: HttpRequest) -> HttpResponse:
             _apply_errors(form, exc)
         else:
             messages.success(request, "Tip logged. It is in the inbox as new.")
-            return redirect(_url(actor, "tip-detail", tip_id=tip.pk))
+            return redirect(tf_url(actor, "tip-detail", tip_id=tip.pk))
     return _form_page(
         request,
         form,
         title="Log a tip",
         submit="Log tip",
-        cancel_url=_url(actor, "tip-list"),
+        cancel_url=tf_url(actor, "tip-list"),
         crumbs=_tip_crumbs(actor),
         intro="Record what came in as told. Victim names are not needed here.",
     )
@@ -295,14 +266,12 @@ def _render_tip(request: HttpRequest, tip: Tip, *, status: int = 200, **forms_: 
 
 @tenant_view
 @require_GET
-@in_task_force_zone
 def tip_detail_view(request: HttpRequest, tip_id: uuid.UUID) -> HttpResponse:
     return _render_tip(request, policies.access_tip(request.actor, tip_id))
 
 
 @tenant_view
 @require_POST
-@in_task_force_zone
 def tip_triage_view(request: HttpRequest, tip_id: uuid.UUID) -> HttpResponse:
     tip = _workable_tip(request, tip_id)
     form = TriageForm(request.POST)
@@ -322,7 +291,6 @@ def tip_triage_view(request: HttpRequest, tip_id: uuid.UUID) -> HttpResponse:
 
 @tenant_view
 @require_POST
-@in_task_force_zone
 def tip_assign_view(request: HttpRequest, tip_id: uuid.UUID) -> HttpResponse:
     tip = _workable_tip(request, tip_id)
     form = TipAssignForm(request.POST, actor=request.actor)
@@ -340,10 +308,9 @@ def tip_assign_view(request: HttpRequest, tip_id: uuid.UUID) -> HttpResponse:
 
 @tenant_view
 @require_http_methods(["GET", "POST"])
-@in_task_force_zone
 def tip_close_view(request: HttpRequest, tip_id: uuid.UUID) -> HttpResponse:
     tip = _workable_tip(request, tip_id)
-    form = TipCloseForm(_bound(request))
+    form = TipCloseForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.tip_close(actor=request.actor, tip=tip, reason=form.cleaned_data["close_reason"])
@@ -357,17 +324,16 @@ def tip_close_view(request: HttpRequest, tip_id: uuid.UUID) -> HttpResponse:
         form,
         title="Close the tip",
         submit="Close tip",
-        cancel_url=_url(request.actor, "tip-detail", tip_id=tip.pk),
+        cancel_url=tf_url(request.actor, "tip-detail", tip_id=tip.pk),
         crumbs=_tip_crumbs(request.actor, tip),
     )
 
 
 @tenant_view
 @require_http_methods(["GET", "POST"])
-@in_task_force_zone
 def tip_merge_view(request: HttpRequest, tip_id: uuid.UUID) -> HttpResponse:
     tip = _workable_tip(request, tip_id)
-    form = TipMergeForm(_bound(request), actor=request.actor, tip=tip)
+    form = TipMergeForm(posted(request), actor=request.actor, tip=tip)
     if request.method == "POST" and form.is_valid():
         into = form.cleaned_data["into"]
         try:
@@ -376,13 +342,13 @@ def tip_merge_view(request: HttpRequest, tip_id: uuid.UUID) -> HttpResponse:
             _apply_errors(form, exc)
         else:
             messages.success(request, "Tip merged as a duplicate. Work continues on the tip it went into.")
-            return redirect(_url(request.actor, "tip-detail", tip_id=into.pk))
+            return redirect(tf_url(request.actor, "tip-detail", tip_id=into.pk))
     return _form_page(
         request,
         form,
         title="Merge a duplicate tip",
         submit="Merge",
-        cancel_url=_url(request.actor, "tip-detail", tip_id=tip.pk),
+        cancel_url=tf_url(request.actor, "tip-detail", tip_id=tip.pk),
         crumbs=_tip_crumbs(request.actor, tip),
         intro="This tip is closed as a duplicate and points to the one you keep. "
         "The list shows the 100 most recent open tips.",
@@ -391,12 +357,11 @@ def tip_merge_view(request: HttpRequest, tip_id: uuid.UUID) -> HttpResponse:
 
 @tenant_view
 @require_http_methods(["GET", "POST"])
-@in_task_force_zone
 def tip_convert_view(request: HttpRequest, tip_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
     tip = _workable_tip(request, tip_id)
     _allow(policies.is_le(actor))
-    form = TipConvertForm(_bound(request), actor=actor)
+    form = TipConvertForm(posted(request), actor=actor)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -422,13 +387,13 @@ def tip_convert_view(request: HttpRequest, tip_id: uuid.UUID) -> HttpResponse:
             _apply_errors(form, exc)
         else:
             messages.success(request, "Tip converted. It is linked to the investigation.")
-            return redirect(_url(actor, "investigation-detail", investigation_id=investigation.pk))
+            return redirect(tf_url(actor, "investigation-detail", investigation_id=investigation.pk))
     return _form_page(
         request,
         form,
         title="Convert the tip into an investigation",
         submit="Convert",
-        cancel_url=_url(actor, "tip-detail", tip_id=tip.pk),
+        cancel_url=tf_url(actor, "tip-detail", tip_id=tip.pk),
         crumbs=_tip_crumbs(actor, tip),
         intro="Open a new investigation from this tip (you join its team), or link the tip to one "
         "you already work on.",
@@ -439,19 +404,19 @@ def tip_convert_view(request: HttpRequest, tip_id: uuid.UUID) -> HttpResponse:
 
 
 def _investigation_crumbs(actor: Actor, investigation: Investigation | None = None) -> list[tuple[str, str]]:
-    crumbs = [("Investigations", _url(actor, "investigation-list"))]
+    crumbs = [("Investigations", tf_url(actor, "investigation-list"))]
     if investigation is not None:
         crumbs.append(
             (
                 investigation.case_number,
-                _url(actor, "investigation-detail", investigation_id=investigation.pk),
+                tf_url(actor, "investigation-detail", investigation_id=investigation.pk),
             )
         )
     return crumbs
 
 
 def _to_investigation(actor: Actor, investigation: Investigation, anchor: str = "") -> HttpResponse:
-    url = _url(actor, "investigation-detail", investigation_id=investigation.pk)
+    url = tf_url(actor, "investigation-detail", investigation_id=investigation.pk)
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
@@ -473,7 +438,6 @@ def _team_ids(actor: Actor) -> QuerySet:
 
 @tenant_view
 @require_GET
-@in_task_force_zone
 def investigation_list_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     _require_le_area(actor)
@@ -508,12 +472,11 @@ def investigation_list_view(request: HttpRequest) -> HttpResponse:
 
 @tenant_view
 @require_http_methods(["GET", "POST"])
-@in_task_force_zone
 def investigation_create_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     _require_le_area(actor)
     _allow(policies.is_le(actor))
-    form = InvestigationForm(_bound(request), actor=actor, today=today_for(actor))
+    form = InvestigationForm(posted(request), actor=actor, today=today_for(actor))
     if request.method == "POST" and form.is_valid():
         try:
             investigation = services.investigation_create(actor=actor, data=form.cleaned_data)
@@ -527,7 +490,7 @@ def investigation_create_view(request: HttpRequest) -> HttpResponse:
         form,
         title="Open an investigation",
         submit="Open investigation",
-        cancel_url=_url(actor, "investigation-list"),
+        cancel_url=tf_url(actor, "investigation-list"),
         crumbs=_investigation_crumbs(actor),
     )
 
@@ -604,14 +567,12 @@ def _render_investigation(
 
 @tenant_view
 @require_GET
-@in_task_force_zone
 def investigation_detail_view(request: HttpRequest, investigation_id: uuid.UUID) -> HttpResponse:
     return _render_investigation(request, policies.access_investigation(request.actor, investigation_id))
 
 
 @tenant_view
 @require_http_methods(["GET", "POST"])
-@in_task_force_zone
 def investigation_edit_view(request: HttpRequest, investigation_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
     investigation = _editable_investigation(request, investigation_id)
@@ -623,7 +584,7 @@ def investigation_edit_view(request: HttpRequest, investigation_id: uuid.UUID) -
         "restricted": investigation.restricted,
         "summary": investigation.summary,
     }
-    form = InvestigationEditForm(_bound(request), initial=initial)
+    form = InvestigationEditForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.investigation_update(actor=actor, investigation=investigation, data=form.cleaned_data)
@@ -637,7 +598,7 @@ def investigation_edit_view(request: HttpRequest, investigation_id: uuid.UUID) -
         form,
         title=f"Edit {investigation.case_number}",
         submit="Save",
-        cancel_url=_url(actor, "investigation-detail", investigation_id=investigation.pk),
+        cancel_url=tf_url(actor, "investigation-detail", investigation_id=investigation.pk),
         crumbs=_investigation_crumbs(actor, investigation),
     )
 
@@ -650,7 +611,6 @@ def _team_investigation(request: HttpRequest, investigation_id: uuid.UUID) -> In
 
 @tenant_view
 @require_POST
-@in_task_force_zone
 def investigation_team_add_view(request: HttpRequest, investigation_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
     investigation = _team_investigation(request, investigation_id)
@@ -669,7 +629,6 @@ def investigation_team_add_view(request: HttpRequest, investigation_id: uuid.UUI
 
 @tenant_view
 @require_POST
-@in_task_force_zone
 def investigation_team_remove_view(request: HttpRequest, investigation_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
     investigation = _team_investigation(request, investigation_id)
@@ -684,18 +643,17 @@ def investigation_team_remove_view(request: HttpRequest, investigation_id: uuid.
             messages.success(request, f"{_person(membership.user)} left the team.")
             if not policies.visible_investigations(actor).filter(pk=investigation.pk).exists():
                 # Took themselves off a restricted investigation: it is gone from their view.
-                return redirect(_url(actor, "investigation-list"))
+                return redirect(tf_url(actor, "investigation-list"))
             return _to_investigation(actor, investigation, "team")
     return _render_investigation(request, investigation, status=400, team_errors=form.errors)
 
 
 @tenant_view
 @require_http_methods(["GET", "POST"])
-@in_task_force_zone
 def suspect_add_view(request: HttpRequest, investigation_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
     investigation = _le_investigation(request, investigation_id)
-    form = SuspectForm(_bound(request))
+    form = SuspectForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             _suspect, matches = services.suspect_add(
@@ -713,7 +671,7 @@ def suspect_add_view(request: HttpRequest, investigation_id: uuid.UUID) -> HttpR
         form,
         title="Add a suspect",
         submit="Add suspect",
-        cancel_url=_url(actor, "investigation-detail", investigation_id=investigation.pk),
+        cancel_url=tf_url(actor, "investigation-detail", investigation_id=investigation.pk),
         crumbs=_investigation_crumbs(actor, investigation),
         intro="Names, phone numbers, plates and handles are compared with every other investigation "
         "of the task force. A match tells you only which agency leads the other investigation.",
@@ -722,11 +680,10 @@ def suspect_add_view(request: HttpRequest, investigation_id: uuid.UUID) -> HttpR
 
 @tenant_view
 @require_http_methods(["GET", "POST"])
-@in_task_force_zone
 def victim_add_view(request: HttpRequest, investigation_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
     investigation = _le_investigation(request, investigation_id)
-    form = VictimForm(_bound(request), investigation=investigation, today=today_for(actor))
+    form = VictimForm(posted(request), investigation=investigation, today=today_for(actor))
     if request.method == "POST" and form.is_valid():
         try:
             services.victim_identify(actor=actor, investigation=investigation, data=form.cleaned_data)
@@ -740,7 +697,7 @@ def victim_add_view(request: HttpRequest, investigation_id: uuid.UUID) -> HttpRe
         form,
         title="Record a potential victim identified",
         submit="Record",
-        cancel_url=_url(actor, "investigation-detail", investigation_id=investigation.pk),
+        cancel_url=tf_url(actor, "investigation-detail", investigation_id=investigation.pk),
         crumbs=_investigation_crumbs(actor, investigation),
         intro="Seen by law enforcement only. To connect the person with services, send a referral.",
     )
@@ -748,11 +705,10 @@ def victim_add_view(request: HttpRequest, investigation_id: uuid.UUID) -> HttpRe
 
 @tenant_view
 @require_http_methods(["GET", "POST"])
-@in_task_force_zone
 def arrest_add_view(request: HttpRequest, investigation_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
     investigation = _le_investigation(request, investigation_id)
-    form = ArrestForm(_bound(request), actor=actor, investigation=investigation, today=today_for(actor))
+    form = ArrestForm(posted(request), actor=actor, investigation=investigation, today=today_for(actor))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -773,7 +729,7 @@ def arrest_add_view(request: HttpRequest, investigation_id: uuid.UUID) -> HttpRe
         form,
         title="Record an arrest",
         submit="Record arrest",
-        cancel_url=_url(actor, "investigation-detail", investigation_id=investigation.pk),
+        cancel_url=tf_url(actor, "investigation-detail", investigation_id=investigation.pk),
         crumbs=_investigation_crumbs(actor, investigation),
         no_suspects=not form.fields["suspect"].queryset.exists(),
     )
@@ -783,10 +739,13 @@ def arrest_add_view(request: HttpRequest, investigation_id: uuid.UUID) -> HttpRe
 
 
 def _prosecution_crumbs(actor: Actor, prosecution: Prosecution | None = None) -> list[tuple[str, str]]:
-    crumbs = [("Prosecutions", _url(actor, "prosecution-list"))]
+    crumbs = [("Prosecutions", tf_url(actor, "prosecution-list"))]
     if prosecution is not None:
         crumbs.append(
-            (prosecution.court_case_number, _url(actor, "prosecution-detail", prosecution_id=prosecution.pk))
+            (
+                prosecution.court_case_number,
+                tf_url(actor, "prosecution-detail", prosecution_id=prosecution.pk),
+            )
         )
     return crumbs
 
@@ -798,13 +757,12 @@ def _editable_prosecution(request: HttpRequest, prosecution_id: uuid.UUID) -> Pr
 
 
 def _to_prosecution(actor: Actor, prosecution: Prosecution, anchor: str = "") -> HttpResponse:
-    url = _url(actor, "prosecution-detail", prosecution_id=prosecution.pk)
+    url = tf_url(actor, "prosecution-detail", prosecution_id=prosecution.pk)
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
 @tenant_view
 @require_GET
-@in_task_force_zone
 def prosecution_list_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     _require_le_area(actor)
@@ -842,12 +800,11 @@ def prosecution_list_view(request: HttpRequest) -> HttpResponse:
 
 @tenant_view
 @require_http_methods(["GET", "POST"])
-@in_task_force_zone
 def prosecution_create_view(request: HttpRequest, investigation_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
     investigation = policies.access_investigation(actor, investigation_id)
     _allow(actor.role in policies.PROSECUTION_WRITERS)
-    form = ProsecutionForm(_bound(request), today=today_for(actor))
+    form = ProsecutionForm(posted(request), today=today_for(actor))
     if request.method == "POST" and form.is_valid():
         try:
             prosecution = services.prosecution_create(
@@ -863,14 +820,13 @@ def prosecution_create_view(request: HttpRequest, investigation_id: uuid.UUID) -
         form,
         title=f"File a prosecution from {investigation.case_number}",
         submit="File prosecution",
-        cancel_url=_url(actor, "investigation-detail", investigation_id=investigation.pk),
+        cancel_url=tf_url(actor, "investigation-detail", investigation_id=investigation.pk),
         crumbs=_investigation_crumbs(actor, investigation),
     )
 
 
 @tenant_view
 @require_GET
-@in_task_force_zone
 def prosecution_detail_view(request: HttpRequest, prosecution_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
     prosecution = policies.access_prosecution(actor, prosecution_id)
@@ -926,7 +882,6 @@ def prosecution_detail_view(request: HttpRequest, prosecution_id: uuid.UUID) -> 
 
 @tenant_view
 @require_http_methods(["GET", "POST"])
-@in_task_force_zone
 def prosecution_edit_view(request: HttpRequest, prosecution_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
     prosecution = _editable_prosecution(request, prosecution_id)
@@ -937,7 +892,7 @@ def prosecution_edit_view(request: HttpRequest, prosecution_id: uuid.UUID) -> Ht
         "stage": prosecution.stage,
         "next_court_date": prosecution.next_court_date,
     }
-    form = ProsecutionEditForm(_bound(request), initial=initial)
+    form = ProsecutionEditForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.prosecution_update(actor=actor, prosecution=prosecution, data=form.cleaned_data)
@@ -951,18 +906,17 @@ def prosecution_edit_view(request: HttpRequest, prosecution_id: uuid.UUID) -> Ht
         form,
         title=f"Edit {prosecution.court_case_number}",
         submit="Save",
-        cancel_url=_url(actor, "prosecution-detail", prosecution_id=prosecution.pk),
+        cancel_url=tf_url(actor, "prosecution-detail", prosecution_id=prosecution.pk),
         crumbs=_prosecution_crumbs(actor, prosecution),
     )
 
 
 @tenant_view
 @require_http_methods(["GET", "POST"])
-@in_task_force_zone
 def defendant_add_view(request: HttpRequest, prosecution_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
     prosecution = _editable_prosecution(request, prosecution_id)
-    form = DefendantForm(_bound(request), actor=actor, prosecution=prosecution)
+    form = DefendantForm(posted(request), actor=actor, prosecution=prosecution)
     if request.method == "POST" and form.is_valid():
         try:
             services.defendant_add(
@@ -981,11 +935,13 @@ def defendant_add_view(request: HttpRequest, prosecution_id: uuid.UUID) -> HttpR
         form,
         title="Add a defendant",
         submit="Add defendant",
-        cancel_url=_url(actor, "prosecution-detail", prosecution_id=prosecution.pk),
+        cancel_url=tf_url(actor, "prosecution-detail", prosecution_id=prosecution.pk),
         crumbs=_prosecution_crumbs(actor, prosecution),
         intro="Defendants come from the suspects of the investigation.",
         no_suspects=not form.fields["suspect"].queryset.exists(),
-        investigation_url=_url(actor, "investigation-detail", investigation_id=prosecution.investigation_id),
+        investigation_url=tf_url(
+            actor, "investigation-detail", investigation_id=prosecution.investigation_id
+        ),
     )
 
 
@@ -1007,13 +963,12 @@ def _defendant_label(actor: Actor, defendant: Defendant) -> str:
 
 @tenant_view
 @require_http_methods(["GET", "POST"])
-@in_task_force_zone
 def charge_add_view(request: HttpRequest, prosecution_id: uuid.UUID, defendant_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
     prosecution = policies.access_prosecution(actor, prosecution_id)
     defendant = _defendant_of(request, prosecution, defendant_id)
     _allow(policies.can_edit_prosecution(actor, prosecution))
-    form = ChargeForm(_bound(request))
+    form = ChargeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.charge_add(actor=actor, defendant=defendant, **form.cleaned_data)
@@ -1027,7 +982,7 @@ def charge_add_view(request: HttpRequest, prosecution_id: uuid.UUID, defendant_i
         form,
         title=f"Add a charge against {_defendant_label(actor, defendant)}",
         submit="Add charge",
-        cancel_url=_url(actor, "prosecution-detail", prosecution_id=prosecution.pk),
+        cancel_url=tf_url(actor, "prosecution-detail", prosecution_id=prosecution.pk),
         crumbs=_prosecution_crumbs(actor, prosecution),
         statutes=sorted(STATUTE_SUGGESTIONS.items()),
     )
@@ -1035,7 +990,6 @@ def charge_add_view(request: HttpRequest, prosecution_id: uuid.UUID, defendant_i
 
 @tenant_view
 @require_http_methods(["GET", "POST"])
-@in_task_force_zone
 def defendant_dispose_view(
     request: HttpRequest, prosecution_id: uuid.UUID, defendant_id: uuid.UUID
 ) -> HttpResponse:
@@ -1048,7 +1002,7 @@ def defendant_dispose_view(
         "disposition_on": defendant.disposition_on,
         "sentence": defendant.sentence,
     }
-    form = DispositionForm(_bound(request), initial=initial)
+    form = DispositionForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.defendant_dispose(actor=actor, defendant=defendant, **form.cleaned_data)
@@ -1062,6 +1016,6 @@ def defendant_dispose_view(
         form,
         title=f"Disposition for {_defendant_label(actor, defendant)}",
         submit="Record disposition",
-        cancel_url=_url(actor, "prosecution-detail", prosecution_id=prosecution.pk),
+        cancel_url=tf_url(actor, "prosecution-detail", prosecution_id=prosecution.pk),
         crumbs=_prosecution_crumbs(actor, prosecution),
     )

@@ -13,15 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.urls import reverse
-
 from reporting import policies
 from taskforce import home, navigation
 from taskforce.access import Actor, Role
-
-
-def _url(actor: Actor, name: str, **kwargs: Any) -> str:
-    return reverse(name, kwargs={"task_force": actor.task_force_slug, **kwargs})
+from taskforce.web import tf_url
 
 
 def _sees_reports(actor: Actor) -> bool:
@@ -43,7 +38,7 @@ def _month_status(actor: Actor) -> dict[str, Any]:
         .order_by("-locked_at")
         .first()
     )
-    dashboard = _url(actor, "report-dashboard")
+    dashboard = tf_url(actor, "report-dashboard")
     return {
         "to_report": to_report,
         "this_month": this_month,
@@ -51,7 +46,7 @@ def _month_status(actor: Actor) -> dict[str, Any]:
         "dashboard_url": dashboard,
         "to_report_url": f"{dashboard}?month={to_report:%Y-%m}",
         "this_month_url": f"{dashboard}?month={this_month:%Y-%m}",
-        "exports_url": _url(actor, "export-list"),
+        "exports_url": tf_url(actor, "export-list"),
     }
 
 
@@ -59,7 +54,7 @@ def analyst_context(actor: Actor) -> dict[str, Any]:
     context = _month_status(actor)
     last = policies.visible_exports(actor).order_by("-created_at").first()
     context["last_export"] = last
-    context["last_export_url"] = _url(actor, "export-detail", export_id=last.pk) if last else ""
+    context["last_export_url"] = tf_url(actor, "export-detail", export_id=last.pk) if last else ""
     return context
 
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
@@ -22,8 +20,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.codes import TraffickingType
@@ -43,6 +39,7 @@ from reporting.models import DISCIPLINES, ReportExport
 from taskforce.access import Actor, NotFoundOrForbidden
 from taskforce.audit import audit_record
 from taskforce.tenancy import tenant_view
+from taskforce.web import tf_url
 
 PAGE_SIZE = 50
 TREND_MONTHS = 12
@@ -57,21 +54,6 @@ BLOCK_NOTES = {
 
 
 # -------------------------------------------------------------------------------------- helpers
-
-
-def _url(actor: Actor, name: str, **kwargs: Any) -> str:
-    return reverse(name, kwargs={"task_force": actor.task_force_slug, **kwargs})
-
-
-def in_task_force_zone(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Show times (locks, exports) in the task force's own time zone."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        with timezone.override(zone_for(request.actor)):
-            return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _scope(actor: Actor) -> policies.ReportScope:
@@ -260,14 +242,13 @@ def _bad_month(request: HttpRequest, errors: list[str]) -> HttpResponse:
     return render(
         request,
         "reporting/bad_month.html",
-        {"errors": errors, "dashboard_url": _url(request.actor, "report-dashboard")},
+        {"errors": errors, "dashboard_url": tf_url(request.actor, "report-dashboard")},
         status=400,
     )
 
 
 @tenant_view
 @require_GET
-@in_task_force_zone
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     _scope(actor)
@@ -283,12 +264,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _to_month(actor: Actor, month: dt.date) -> HttpResponse:
-    return redirect(f"{_url(actor, 'report-dashboard')}?month={month:%Y-%m}")
+    return redirect(f"{tf_url(actor, 'report-dashboard')}?month={month:%Y-%m}")
 
 
 @tenant_view
 @require_POST
-@in_task_force_zone
 def lock_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     _scope(actor)
@@ -311,7 +291,6 @@ def lock_view(request: HttpRequest) -> HttpResponse:
 
 @tenant_view
 @require_POST
-@in_task_force_zone
 def reopen_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     _scope(actor)
@@ -345,8 +324,8 @@ def reopen_view(request: HttpRequest) -> HttpResponse:
 def _export_row(actor: Actor, export: ReportExport) -> dict[str, Any]:
     return {
         "export": export,
-        "url": _url(actor, "export-detail", export_id=export.pk),
-        "download_url": _url(actor, "export-download", export_id=export.pk)
+        "url": tf_url(actor, "export-detail", export_id=export.pk),
+        "download_url": tf_url(actor, "export-download", export_id=export.pk)
         if export.status == ReportExport.Status.DONE
         else "",
         "by_scheduler": export.requested_by_id is None,
@@ -355,7 +334,6 @@ def _export_row(actor: Actor, export: ReportExport) -> dict[str, Any]:
 
 @tenant_view
 @require_http_methods(["GET", "POST"])
-@in_task_force_zone
 def export_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     _scope(actor)
@@ -371,7 +349,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            return redirect(_url(actor, "export-detail", export_id=export.pk))
+            return redirect(tf_url(actor, "export-detail", export_id=export.pk))
     exports = list(policies.visible_exports(actor).order_by("-created_at")[:EXPORTS_SHOWN])
     audit_record(action="export.listed", actor=actor, detail={"count": len(exports)})
     return render(
@@ -380,7 +358,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "rows": [_export_row(actor, e) for e in exports],
-            "dashboard_url": _url(actor, "report-dashboard"),
+            "dashboard_url": tf_url(actor, "report-dashboard"),
         },
         status=400 if form.is_bound and form.errors else 200,
     )
@@ -388,7 +366,6 @@ def export_list(request: HttpRequest) -> HttpResponse:
 
 @tenant_view
 @require_GET
-@in_task_force_zone
 def export_detail(request: HttpRequest, export_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
     _scope(actor)
@@ -397,7 +374,7 @@ def export_detail(request: HttpRequest, export_id: uuid.UUID) -> HttpResponse:
     response = render(
         request,
         "reporting/export_detail.html",
-        {**_export_row(actor, export), "pending": pending, "list_url": _url(actor, "export-list")},
+        {**_export_row(actor, export), "pending": pending, "list_url": tf_url(actor, "export-list")},
     )
     if pending:
         response["Refresh"] = "2"
@@ -406,7 +383,6 @@ def export_detail(request: HttpRequest, export_id: uuid.UUID) -> HttpResponse:
 
 @tenant_view
 @require_GET
-@in_task_force_zone
 def export_download(request: HttpRequest, export_id: uuid.UUID) -> HttpResponse:
     actor = request.actor
     _scope(actor)
@@ -415,7 +391,7 @@ def export_download(request: HttpRequest, export_id: uuid.UUID) -> HttpResponse:
         services.export_download(actor=actor, export=export)
     except ValidationError:
         messages.error(request, "The export is not ready yet.")
-        return redirect(_url(actor, "export-detail", export_id=export.pk))
+        return redirect(tf_url(actor, "export-detail", export_id=export.pk))
     content_type = (
         "text/csv; charset=utf-8"
         if export.format == ReportExport.Format.CSV
@@ -439,10 +415,10 @@ def _event_list(request: HttpRequest, *, kind: str) -> HttpResponse:
     context: dict[str, Any] = {
         "kind": kind,
         "can_create": policies.can_log_events(actor),
-        "training_url": _url(actor, "training-list"),
-        "outreach_url": _url(actor, "outreach-list"),
-        "create_url": _url(actor, f"{kind}-create"),
-        "list_url": _url(actor, f"{kind}-list"),
+        "training_url": tf_url(actor, "training-list"),
+        "outreach_url": tf_url(actor, "outreach-list"),
+        "create_url": tf_url(actor, f"{kind}-create"),
+        "list_url": tf_url(actor, f"{kind}-list"),
     }
     if not page_form.is_valid():
         return render(
@@ -489,11 +465,11 @@ def _event_create(request: HttpRequest, *, kind: str) -> HttpResponse:
                 request,
                 "The training is recorded." if kind == "training" else "The outreach event is recorded.",
             )
-            return redirect(_url(actor, f"{kind}-list"))
+            return redirect(tf_url(actor, f"{kind}-list"))
     return render(
         request,
         f"reporting/{kind}_form.html",
-        {"form": form, "list_url": _url(actor, f"{kind}-list")},
+        {"form": form, "list_url": tf_url(actor, f"{kind}-list")},
         status=400 if form.is_bound and form.errors else 200,
     )
 

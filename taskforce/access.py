@@ -89,6 +89,8 @@ class Actor:
     role: str
     compartments: frozenset[Compartment] = field(default_factory=frozenset)
     is_system: bool = False
+    # The task force's zone, read with the membership: dates are checked in it many times a request.
+    time_zone: str = "UTC"
 
     @classmethod
     def from_membership(cls, membership: Membership) -> Actor:
@@ -101,6 +103,7 @@ class Actor:
             agency_side=membership.agency.side,
             role=membership.role,
             compartments=compartments_for(membership.role),
+            time_zone=membership.task_force.time_zone,
         )
 
     def has_role(self, *roles: str) -> bool:

@@ -10,7 +10,9 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
+from taskforce import clock
 from taskforce.access import Actor, NotFoundOrForbidden
 from taskforce.audit import audit_record
 from taskforce.models import Membership, TaskForce, User
@@ -77,8 +79,11 @@ def tenant_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapper(request: HttpRequest, task_force: str, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        request.actor = resolve_actor(user=request.user, task_force_slug=task_force)  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
+        actor = resolve_actor(user=request.user, task_force_slug=task_force)
+        request.actor = actor  # type: ignore[attr-defined]
+        # Forms parse and pages show dates and times in the task force's own time zone.
+        with timezone.override(clock.zone(actor.time_zone)):
+            return view(request, *args, **kwargs)
 
     wrapper.tenant_view = True  # type: ignore[attr-defined]  # read by the route-coverage test
     return wrapper

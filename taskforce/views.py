@@ -37,6 +37,7 @@ from taskforce.services import (
     membership_update,
 )
 from taskforce.tenancy import tenant_view, user_memberships
+from taskforce.web import form_status, posted
 
 MOU_WARNING_DAYS = 90
 AUDIT_PAGE_SIZE = 50
@@ -118,7 +119,7 @@ def _require_admin(request: HttpRequest) -> None:
 @require_http_methods(["GET", "POST"])
 def agency_create_view(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
-    form = AgencyCreateForm(request.POST if request.method == "POST" else None)
+    form = AgencyCreateForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             agency = agency_create(actor=request.actor, **form.cleaned_data)
@@ -128,7 +129,10 @@ def agency_create_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Added {agency.name}.")
             return redirect("agency-list", task_force=request.actor.task_force_slug)
     return render(
-        request, "taskforce/agency_form.html", {"form": form, "title": "Add an agency"}, status=_status(form)
+        request,
+        "taskforce/agency_form.html",
+        {"form": form, "title": "Add an agency"},
+        status=form_status(form),
     )
 
 
@@ -142,7 +146,7 @@ def agency_edit_view(request: HttpRequest, agency_id: uuid.UUID) -> HttpResponse
         "mou_signed_on": agency.mou_signed_on,
         "mou_expires_on": agency.mou_expires_on,
     }
-    form = AgencyUpdateForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = AgencyUpdateForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             agency_update(actor=request.actor, agency=agency, **form.cleaned_data)
@@ -155,13 +159,8 @@ def agency_edit_view(request: HttpRequest, agency_id: uuid.UUID) -> HttpResponse
         request,
         "taskforce/agency_form.html",
         {"form": form, "title": f"Edit {agency.name}", "agency": agency},
-        status=_status(form),
+        status=form_status(form),
     )
-
-
-def _status(form: object) -> int:
-    # A redisplayed form with errors is a 400: clients and tests can tell it from a fresh page.
-    return 400 if getattr(form, "is_bound", False) and getattr(form, "errors", None) else 200
 
 
 @tenant_view
@@ -179,7 +178,7 @@ def membership_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def membership_add_view(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
-    form = MembershipAddForm(request.POST if request.method == "POST" else None, actor=request.actor)
+    form = MembershipAddForm(posted(request), actor=request.actor)
     if request.method == "POST" and form.is_valid():
         try:
             membership = membership_add(actor=request.actor, **form.cleaned_data)
@@ -192,7 +191,7 @@ def membership_add_view(request: HttpRequest) -> HttpResponse:
         request,
         "taskforce/membership_form.html",
         {"form": form, "title": "Add a member"},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -202,7 +201,7 @@ def membership_edit_view(request: HttpRequest, membership_id: uuid.UUID) -> Http
     membership = access_membership(request.actor, membership_id)
     _require_admin(request)
     form = MembershipForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         actor=request.actor,
         initial={"agency": membership.agency, "role": membership.role},
     )
@@ -218,7 +217,7 @@ def membership_edit_view(request: HttpRequest, membership_id: uuid.UUID) -> Http
         request,
         "taskforce/membership_form.html",
         {"form": form, "title": f"Edit {membership.user.email}", "membership": membership},
-        status=_status(form),
+        status=form_status(form),
     )
 
 

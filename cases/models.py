@@ -101,7 +101,14 @@ class ClientIdentity(TaskForceOwned):
 
     @property
     def display_name(self) -> str:
-        return self.preferred_name or f"{self.first_name} {self.last_name}".strip()
+        # A referred client may arrive with no legal name (no identity release): show the name
+        # they use, or the first of their other names, until the agency records it.
+        return (
+            self.preferred_name
+            or f"{self.first_name} {self.last_name}".strip()
+            or self.aliases.split(",")[0].strip()
+            or "Name not recorded"
+        )
 
 
 class FamilyMember(TaskForceOwned):

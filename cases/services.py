@@ -155,9 +155,7 @@ def intake_create(
     new_case.full_clean()
     new_case.save()
     audit_record(action="case.created", actor=actor, target=new_case)
-    if actor.role == Role.VS_CASE_MANAGER:
-        membership = Membership.objects.get(pk=actor.membership_id)
-        grant(actor=actor, perm=ASSIGNED, membership=membership, obj=new_case)
+    _assign_taker(actor, new_case)
     if answers:
         screening_record(
             actor=actor,
@@ -167,6 +165,62 @@ def intake_create(
             screened_on=opened_on,
         )
     return new_case
+
+
+@transaction.atomic
+def case_open_from_referral(
+    *,
+    actor: Actor,
+    referral_id: str,
+    identity: dict[str, Any],
+    client: dict[str, Any],
+    case: dict[str, Any],
+    same_person_as: Client | None = None,
+) -> Case:
+    """Open the receiving agency's own case from what an accepted referral carried.
+
+    Who may: whoever may take an intake in the receiving agency (the caller has checked that the
+    referral is theirs to decide). Unlike intake, the legal name may be missing: a referral
+    carries names only under a release that covers identity, and otherwise the receiving agency
+    records the name itself. Logged: ``case.created`` with the referral's id.
+    """
+    _require(can_take_intake(actor))
+    record = Client(
+        task_force_id=actor.task_force_id,
+        agency_id=actor.agency_id,
+        same_person_as=same_person_as,
+        **{f: client[f] for f in CLIENT_FIELDS if client.get(f)},
+    )
+    record.full_clean()
+    record.save()
+    new_identity = ClientIdentity(
+        task_force_id=actor.task_force_id,
+        client=record,
+        **{f: identity[f] for f in IDENTITY_FIELDS if identity.get(f) is not None},
+    )
+    new_identity.full_clean(exclude=[] if new_identity.first_name else ["first_name"])
+    new_identity.save()
+    new_case = Case(
+        task_force_id=actor.task_force_id,
+        agency_id=actor.agency_id,
+        client=record,
+        status=Case.Status.INTAKE,
+        opened_on=today_for(actor),
+        minor_at_intake=bool(case.get("minor_at_intake")),
+        **{f: case[f] for f in ("trafficking_type", "referral_source") if case.get(f)},
+    )
+    new_case.full_clean()
+    new_case.save()
+    _assign_taker(actor, new_case)
+    audit_record(action="case.created", actor=actor, target=new_case, detail={"referral": referral_id})
+    return new_case
+
+
+def _assign_taker(actor: Actor, case: Case) -> None:
+    """A case manager who opens a case works on it; a supervisor assigns it later."""
+    if actor.role == Role.VS_CASE_MANAGER:
+        membership = Membership.objects.get(pk=actor.membership_id)
+        grant(actor=actor, perm=ASSIGNED, membership=membership, obj=case)
 
 
 def _age_on(born: dt.date, on: dt.date) -> int:

@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases.codes import ConsentCategory, ServiceCategory
+from cases.codes import ConsentCategory, ContactChannel, ServiceCategory
 from cases.forms import DateInput
 from cases.models import Case, Consent
 from cases.policies import visible_consents
@@ -70,7 +70,10 @@ class _PayloadMixin(forms.Form):
     urgency = forms.ChoiceField(choices=Urgency.choices, initial=Urgency.NORMAL, label="Urgency")
 
     def payload(self) -> dict[str, Any]:
-        return {name: self.cleaned_data.get(name) for name in PAYLOAD_FIELDS}
+        # The safety fields exist only where the sender types them (law enforcement); from a case
+        # they come from the client's record.
+        names = (*PAYLOAD_FIELDS, "unsafe_channels", "address_confidential")
+        return {name: self.cleaned_data.get(name) for name in names if name in self.fields}
 
 
 class ReferToServicesForm(_PayloadMixin):
@@ -81,10 +84,24 @@ class ReferToServicesForm(_PayloadMixin):
         "name_or_alias",
         "language",
         "safe_contact",
+        "unsafe_channels",
+        "address_confidential",
         "needs",
         "urgency",
         "summary",
         "investigation",
+    )
+
+    unsafe_channels = forms.MultipleChoiceField(
+        choices=ContactChannel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Never contact by",
+        help_text="Ways that could put the person at risk (a phone the trafficker reads, for example).",
+    )
+    address_confidential = forms.BooleanField(
+        required=False,
+        label="Address confidentiality program: never disclose or use the address",
     )
 
     to_agency = forms.ModelChoiceField(

@@ -17,7 +17,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from cases.codes import AgeGroup, Gender, ServiceCategory, TraffickingType
+from cases.codes import AgeGroup, ContactChannel, Gender, ServiceCategory, TraffickingType
 from referrals.codes import (
     CertificationKind,
     ChargeVenue,
@@ -313,6 +313,18 @@ class Referral(TaskForceOwned):
     needs = ArrayField(
         models.CharField(max_length=30, choices=ServiceCategory.choices), default=list, blank=True
     )
+    # The client's safety profile travels with every referral, whatever the release covers: it
+    # protects the client. From victim services it is copied from the client's record at sending.
+    unsafe_channels = ArrayField(
+        models.CharField(max_length=20, choices=ContactChannel.choices), default=list, blank=True
+    )
+    address_confidential = models.BooleanField(default=False)
+    # The client's names as recorded by the sending agency, each in its own field; only under a
+    # release that covers identity (victim services to victim services or law enforcement).
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    aliases = models.CharField(max_length=300, blank=True)
     # Where it comes from on the sender's side (never shown to the receiver).
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     investigation = models.ForeignKey(

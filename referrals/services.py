@@ -23,10 +23,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.codes import ReferralSource
-from cases.models import Case, Client, ClientIdentity, Consent
-from cases.policies import ASSIGNED as CASE_ASSIGNED
-from cases.policies import can_write_case
-from cases.services import today_for
+from cases.models import Case, Consent
+from cases.policies import can_write_case, visible_identities
+from cases.services import case_open_from_referral, today_for
 from referrals import policies
 from referrals.codes import TRAFFICKING_STATUTES, Disposition, ReferralKind
 from referrals.models import (
@@ -42,7 +41,7 @@ from referrals.models import (
     Suspect,
     Tip,
 )
-from taskforce.access import LE_ROLES, VS_ROLES, Actor, Role, Side, get_or_not_found
+from taskforce.access import LE_ROLES, VS_ROLES, Actor, Side, get_or_not_found
 from taskforce.audit import audit_record
 from taskforce.models import Agency, Membership, TaskForce, User
 from taskforce.permissions import grant, revoke
@@ -631,7 +630,9 @@ def defendant_dispose(
 # ----------------------------------------------------------------------------------- referrals
 
 # What a victim-services payload field needs the consent to cover.
-PAYLOAD_SCOPE = {"name_or_alias": "identity", "safe_contact": "contact", "summary": "case_summary"}
+# The safety profile (safe contact, unsafe channels, address confidentiality) needs no category:
+# it protects the client and travels with every referral.
+PAYLOAD_SCOPE = {"name_or_alias": "identity", "summary": "case_summary"}
 
 
 def _consent_for(
@@ -654,6 +655,22 @@ def _consent_for(
     if missing:
         raise ValidationError({"consent": f"The consent does not cover what is sent ({', '.join(missing)})."})
     return consent
+
+
+def _carry_client_record(actor: Actor, referral: Referral, case: Case, consent: Consent) -> None:
+    """From victim services, the client's record travels as recorded, never retyped: the safety
+    profile always (it protects the client; what the sender marked unsafe stays unsafe), the
+    names each in its own field only under a release that covers identity."""
+    identity = visible_identities(actor).filter(client_id=case.client_id).first()
+    if identity is None:
+        return
+    referral.unsafe_channels = sorted({*referral.unsafe_channels, *identity.unsafe_channels})
+    referral.address_confidential = referral.address_confidential or identity.address_confidential
+    referral.safe_contact = referral.safe_contact or identity.safe_contact
+    referral.language = referral.language or identity.preferred_language
+    if "identity" in consent.scope:
+        for field in ("first_name", "last_name", "preferred_name", "aliases"):
+            setattr(referral, field, getattr(identity, field))
 
 
 @transaction.atomic
@@ -709,12 +726,16 @@ def referral_send(
         name_or_alias=(payload.get("name_or_alias") or "").strip(),
         language=(payload.get("language") or "").strip(),
         safe_contact=(payload.get("safe_contact") or "").strip(),
+        unsafe_channels=sorted(set(payload.get("unsafe_channels") or [])),
+        address_confidential=bool(payload.get("address_confidential")),
         needs=sorted(set(payload.get("needs") or [])),
         case=case,
         investigation=investigation,
         consent=consent,
         sent_by_id=actor.user_id,
     )
+    if case is not None and consent is not None:
+        _carry_client_record(actor, referral, case, consent)
     referral.full_clean()
     referral.save()
     audit_record(
@@ -748,35 +769,40 @@ def _decidable(actor: Actor, referral: Referral) -> None:
         raise ReferralConflict
 
 
+def _names_for_receiver(referral: Referral) -> dict[str, str]:
+    """Each name lands in the field it came from. From victim services the names recorded by the
+    sender travel in their own fields (only under an identity release, checked at sending); a
+    name typed into the referral is kept among the other names unless it is one of them already,
+    never filed as the legal name. From law enforcement, who know no recorded name, the first
+    name or alias typed stands as the first name until the receiving agency records the name."""
+    typed = referral.name_or_alias.strip()
+    if referral.kind == ReferralKind.LE_TO_VS:
+        return {"first_name": typed}
+    names = {
+        "first_name": referral.first_name,
+        "last_name": referral.last_name,
+        "preferred_name": referral.preferred_name,
+        "aliases": referral.aliases,
+    }
+    known = {n.strip().casefold() for n in (*names.values(), *referral.aliases.split(","))}
+    known.add(f"{referral.first_name} {referral.last_name}".strip().casefold())
+    if typed and typed.casefold() not in known:
+        names["aliases"] = ", ".join(filter(None, (referral.aliases, typed)))
+    return names
+
+
 def _open_case_for(actor: Actor, referral: Referral) -> Case:
-    """Accepting a referral to victim services opens the receiver's own case: a client of the
-    receiving agency made only from what the referral carried. From another VS agency, the new
+    """Accepting a referral to victim services opens the receiver's own case, through the cases
+    app's own service, made only from what the referral carried. From another VS agency, the new
     client is linked to the sender's (``same_person_as``) so reports count the person once."""
     sender_client = (
         referral.case.client if referral.kind == ReferralKind.VS_TO_VS and referral.case_id else None
     )
     scope = set(referral.consent.scope) if referral.consent_id else set()
     # Only what the consent covers travels: immigration status (citizenship) under "immigration",
-    # the case's coded facts under "case_summary". The same-person link reveals nothing to the
-    # receiver and is what lets reports count the person once.
+    # the case's coded facts under "case_summary". The safety profile always travels. The
+    # same-person link reveals nothing to the receiver and is what lets reports count the person once.
     summary_ok = sender_client is not None and "case_summary" in scope
-    client = Client.objects.create(
-        task_force_id=actor.task_force_id,
-        agency_id=actor.agency_id,
-        # Always the first agency's client: a chain of referrals still counts one person.
-        same_person_as=(sender_client.same_person_as or sender_client) if sender_client else None,
-        age_group_at_intake=sender_client.age_group_at_intake if summary_ok else "not_reported",
-        gender=sender_client.gender if summary_ok else "not_reported",
-        citizenship=sender_client.citizenship if sender_client and "immigration" in scope else "not_reported",
-    )
-    ClientIdentity.objects.create(
-        task_force_id=actor.task_force_id,
-        client=client,
-        first_name=referral.name_or_alias or "Referred client",
-        last_name="",
-        preferred_language=referral.language,
-        safe_contact=referral.safe_contact,
-    )
     from_side = referral.from_agency.side
     source = (
         ReferralSource.SERVICE_PROVIDER
@@ -787,25 +813,29 @@ def _open_case_for(actor: Actor, referral: Referral) -> Case:
         if from_side == Side.LAW_ENFORCEMENT
         else ReferralSource.OTHER
     )
-    case = Case.objects.create(
-        task_force_id=actor.task_force_id,
-        agency_id=actor.agency_id,
-        client=client,
-        status=Case.Status.INTAKE,
-        opened_on=today_for(actor),
-        trafficking_type=referral.case.trafficking_type if summary_ok else "unknown",
-        referral_source=source,
-        minor_at_intake=referral.case.minor_at_intake if summary_ok else False,
+    return case_open_from_referral(
+        actor=actor,
+        referral_id=str(referral.pk),
+        identity={
+            **_names_for_receiver(referral),
+            "preferred_language": referral.language,
+            "safe_contact": referral.safe_contact,
+            "unsafe_channels": list(referral.unsafe_channels),
+            "address_confidential": referral.address_confidential,
+        },
+        client={
+            "age_group_at_intake": sender_client.age_group_at_intake if summary_ok else "",
+            "gender": sender_client.gender if summary_ok else "",
+            "citizenship": sender_client.citizenship if sender_client and "immigration" in scope else "",
+        },
+        case={
+            "trafficking_type": referral.case.trafficking_type if summary_ok else "",
+            "referral_source": source,
+            "minor_at_intake": referral.case.minor_at_intake if summary_ok else False,
+        },
+        # Always the first agency's client: a chain of referrals still counts one person.
+        same_person_as=(sender_client.same_person_as or sender_client) if sender_client else None,
     )
-    if actor.role == Role.VS_CASE_MANAGER:
-        grant(
-            actor=actor,
-            perm=CASE_ASSIGNED,
-            membership=Membership.objects.get(pk=actor.membership_id),
-            obj=case,
-        )
-    audit_record(action="case.created", actor=actor, target=case, detail={"referral": str(referral.pk)})
-    return case
 
 
 @transaction.atomic

@@ -22,12 +22,12 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case as SqlCase
-from django.db.models import IntegerField, QuerySet, Value, When
+from django.db.models import IntegerField, QuerySet, TextChoices, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.codes import ServiceCategory
+from cases.codes import ContactChannel, ServiceCategory
 from cases.models import Case
 from cases.policies import access_case, can_write_case, visible_cases, visible_identities
 from cases.services import today_for
@@ -84,8 +84,8 @@ def _to_referral(request: HttpRequest, referral: Referral) -> HttpResponse:
     return redirect(tf_url(request.actor, "referral-detail", referral_id=referral.pk))
 
 
-def _needs_labels(codes: list[str]) -> list[str]:
-    labels = dict(ServiceCategory.choices)
+def _labels(choices: type[TextChoices], codes: list[str]) -> list[str]:
+    labels = dict(choices.choices)
     return [labels.get(code, code) for code in codes]
 
 
@@ -180,7 +180,8 @@ def _render_referral(
     context: dict[str, Any] = {
         "referral": referral,
         "payload": payload,
-        "needs": _needs_labels(referral.needs) if payload else [],
+        "needs": _labels(ServiceCategory, referral.needs) if payload else [],
+        "unsafe": _labels(ContactChannel, referral.unsafe_channels) if payload else [],
         "can_accept": may_decide and waiting,
         "can_decline": may_decide and waiting,
         "can_complete": may_decide and referral.status == Referral.Status.ACCEPTED,
@@ -364,6 +365,20 @@ def _writable_case(actor: Actor, case_id: uuid.UUID) -> Case:
     return case
 
 
+def _safety_summary(actor: Actor, case: Case) -> list[str]:
+    """What of the client's safety profile the referral will carry (always, whatever the release)."""
+    identity = visible_identities(actor).filter(client_id=case.client_id).first()
+    if identity is None:
+        return []
+    channels = dict(ContactChannel.choices)
+    lines = [f"Never contact by {channels.get(c, c).lower()}" for c in identity.unsafe_channels]
+    if identity.address_confidential:
+        lines.append("Address confidentiality program")
+    if identity.safe_contact:
+        lines.append(f"Safe ways and times: {identity.safe_contact}")
+    return lines
+
+
 def _case_name(actor: Actor, case: Case) -> str:
     identity = visible_identities(actor).filter(client_id=case.client_id).first()
     return identity.display_name if identity else "(no name)"
@@ -399,9 +414,9 @@ def case_referral_new_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResp
             "name": _case_name(actor, case),
             "title": "Refer this client",
             "intro": "The client's release must name the receiving agency and cover everything you "
-            "send: a name needs “Name and date of birth”, a safe contact needs “Safe contact "
-            "information”, the summary needs “Case summary and needs”. Nothing else from the case "
-            "is sent, and privileged notes never are.",
+            "send: the client's names need “Name and date of birth”, the summary needs “Case "
+            "summary and needs”. Nothing else from the case is sent, and privileged notes never are.",
+            "safety": _safety_summary(actor, case),
             "no_consent": not form.has_valid_consent,
             "consent_url": tf_url(actor, "case-consent-add", case_id=case.pk),
             "cancel_url": tf_url(actor, "case-detail", case_id=case.pk),

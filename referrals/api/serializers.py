@@ -21,7 +21,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.api.serializers import NeedField
-from cases.codes import AgeGroup, Gender, TraffickingType
+from cases.codes import AgeGroup, ContactChannel, Gender, TraffickingType
 from cases.policies import visible_cases, visible_consents
 from referrals import policies
 from referrals.codes import (
@@ -467,6 +467,13 @@ class ReferralIn(serializers.Serializer):
     name_or_alias = serializers.CharField(max_length=200, required=False, allow_blank=True)
     language = serializers.CharField(max_length=60, required=False, allow_blank=True)
     safe_contact = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    unsafe_channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=ContactChannel.choices),
+        required=False,
+        max_length=len(ContactChannel.choices),
+        help_text="Ways never to contact the person. From a case, the client's record adds its own.",
+    )
+    address_confidential = serializers.BooleanField(required=False)
     needs = serializers.ListField(child=NeedField(), required=False, max_length=30)
     case = ScopedId(visible=visible_cases, required=False, allow_null=True)
     investigation = ScopedId(visible=policies.visible_investigations, required=False, allow_null=True)
@@ -477,7 +484,19 @@ class DeclineIn(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-PAYLOAD_FIELDS = ("summary", "name_or_alias", "language", "safe_contact", "needs")
+PAYLOAD_FIELDS = (
+    "summary",
+    "name_or_alias",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "aliases",
+    "language",
+    "safe_contact",
+    "unsafe_channels",
+    "address_confidential",
+    "needs",
+)
 SOURCE_FIELDS = ("case", "investigation", "consent")
 
 
@@ -495,6 +514,12 @@ class ReferralOut(serializers.ModelSerializer):
     name_or_alias = serializers.CharField(required=False)
     language = serializers.CharField(required=False)
     safe_contact = serializers.CharField(required=False)
+    first_name = serializers.CharField(required=False)
+    last_name = serializers.CharField(required=False)
+    preferred_name = serializers.CharField(required=False)
+    aliases = serializers.CharField(required=False)
+    unsafe_channels = serializers.ListField(child=serializers.CharField(), required=False)
+    address_confidential = serializers.BooleanField(required=False)
     needs = serializers.ListField(child=NeedField(), required=False)
     case = serializers.UUIDField(source="case_id", required=False, allow_null=True)
     investigation = serializers.UUIDField(source="investigation_id", required=False, allow_null=True)

@@ -377,7 +377,8 @@ def test_vs_to_le_with_consent_reaches_the_named_agency_only(world: World) -> No
     text = page.content.decode()
     assert SECRET in text
     assert "Marisol" in text
-    assert "Quintero" not in text  # only what the sender wrote
+    # The release covers identity: the recorded legal name travels, in its own field.
+    assert "<dt>Legal name</dt><dd>Marisol Quintero</dd>" in text
     assert url("case-detail", case_id=case.pk) not in text
     assert (
         world.client("alpha.detective").get(url("referral-detail", referral_id=referral.pk)).status_code

@@ -937,8 +937,9 @@ def test_consent_checks_at_send_time(world: World) -> None:
     with refused(ValidationError):
         _send_vs(world, case, other_agency)
     narrow = consent(world, case, scope=["identity", "case_summary"])
+    no_identity = consent(world, case, scope=["case_summary"])
     with refused(ValidationError):
-        _send_vs(world, case, narrow, safe_contact="Text only")
+        _send_vs(world, case, no_identity, name_or_alias="Odalys")
     no_summary = consent(world, case, scope=["identity", "contact"])
     with refused(ValidationError):
         _send_vs(world, case, no_summary)
@@ -947,7 +948,8 @@ def test_consent_checks_at_send_time(world: World) -> None:
     with refused(ValidationError):
         _send_vs(world, case, elsewhere)
     assert not Referral.objects.exists()
-    _send_vs(world, case, narrow, name_or_alias="Odalys")  # within scope: fine
+    # Within scope; the safe contact is part of the safety profile, which needs no category.
+    _send_vs(world, case, narrow, name_or_alias="Odalys", safe_contact="Text only")
 
 
 def test_vs_sends_only_from_a_case_it_works_on(world: World) -> None:

@@ -27,11 +27,12 @@ from referrals.codes import (
     VenueType,
 )
 from referrals.models import Investigation, Prosecution, Tip
+from referrals.selectors import OPEN_TIP_STATUSES
 from taskforce.access import LE_ROLES, Actor, Side
 from taskforce.models import Membership
+from taskforce.pagination import decode_position
 from taskforce.policies import visible_agencies, visible_memberships
 
-OPEN_TIP_STATUSES = (Tip.Status.NEW, Tip.Status.TRIAGED, Tip.Status.ASSIGNED)
 MERGE_CHOICES_SHOWN = 100
 STATUTE_SUGGESTIONS = {**TRAFFICKING_STATUTES, **RELATED_STATUTES}
 
@@ -89,6 +90,19 @@ class CursorField(forms.CharField):
 # ----------------------------------------------------------------------------------------- tips
 
 
+class PositionField(forms.CharField):
+    """A keyset page position (``taskforce.pagination``): the last row of the previous page."""
+
+    def clean(self, value: Any) -> list[Any] | None:
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            return decode_position(value)
+        except ValueError:
+            raise forms.ValidationError("This page position is not valid.", code="invalid") from None
+
+
 class TipFilterForm(forms.Form):
     """The tip inbox's GET filters. Unknown values are field errors (a 400), not ignored."""
 
@@ -101,7 +115,16 @@ class TipFilterForm(forms.Form):
     urgency = forms.ChoiceField(required=False, choices=[("", "Any urgency"), *Urgency.choices])
     source = forms.ChoiceField(required=False, choices=[("", "Any source"), *TipSource.choices])
     mine = forms.BooleanField(required=False, label="Assigned to me")
-    before = CursorField(required=False, max_length=100)
+    order = forms.ChoiceField(
+        required=False,
+        label="Order",
+        choices=[
+            ("", "Most urgent, then waiting longest"),
+            ("newest", "Newest first"),
+            ("oldest", "Oldest first"),
+        ],
+    )
+    cursor = PositionField(required=False, max_length=300)
 
 
 class TipForm(forms.Form):

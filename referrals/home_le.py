@@ -19,15 +19,16 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from referrals import policies
+from referrals import policies, selectors
 from referrals.models import Investigation, Prosecution, Tip
 from taskforce import home, navigation
 from taskforce.access import Actor, Role
 from taskforce.audit import audit_record
+from taskforce.pagination import keyset_order
 from taskforce.permissions import granted_ids
 
 SHOWN = 5
-OPEN_TIPS = (Tip.Status.NEW, Tip.Status.TRIAGED, Tip.Status.ASSIGNED)
+OVERDUE_READ = 200
 
 
 def _url(actor: Actor, name: str, query: str = "") -> str:
@@ -67,7 +68,9 @@ def _tip_rows(actor: Actor, tips: list[Tip]) -> list[dict[str, Any]]:
 
 
 def assigned_tips_context(actor: Actor) -> dict[str, Any]:
-    mine = policies.visible_tips(actor).filter(assigned_to_id=actor.user_id, status__in=OPEN_TIPS)
+    mine = policies.visible_tips(actor).filter(
+        assigned_to_id=actor.user_id, status__in=selectors.OPEN_TIP_STATUSES
+    )
     tips = list(mine.order_by("-received_at", "-id")[:SHOWN])
     if tips:
         audit_record(action="tip.listed", actor=actor, detail={"count": len(tips), "where": "home"})
@@ -169,9 +172,24 @@ def untriaged_tips_context(actor: Actor) -> dict[str, Any]:
         .order_by()
     )
     newest = list(tips.filter(status=Tip.Status.NEW).order_by("-received_at", "-id")[:SHOWN])
-    if newest:
-        audit_record(action="tip.listed", actor=actor, detail={"count": len(newest), "where": "home"})
+    triage = selectors.TriageClock.for_task_force_id(actor.task_force_id)
+    # Past the triage target, most urgent and longest waiting first. The calendar bound keeps
+    # the read small; the exact business-day rule is applied to each candidate.
+    candidates = keyset_order(triage.overdue_candidates(tips), selectors.INBOX_ORDER)[:OVERDUE_READ]
+    overdue = [tip for tip in candidates if triage.overdue(tip)]
+    shown = overdue[:SHOWN]
+    if newest or shown:
+        audit_record(
+            action="tip.listed", actor=actor, detail={"count": len(newest) + len(shown), "where": "home"}
+        )
     return {
+        "overdue_count": len(overdue),
+        "overdue_more": len(candidates) == OVERDUE_READ,
+        "overdue_rows": [
+            {**row, "age": selectors.age_text(row["tip"].received_at, triage.now)}
+            for row in _tip_rows(actor, shown)
+        ],
+        "inbox_url": _url(actor, "tip-list"),
         "new": counts.get(Tip.Status.NEW, 0),
         "triaged": counts.get(Tip.Status.TRIAGED, 0),
         "new_url": _url(actor, "tip-list", "status=new"),

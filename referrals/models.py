@@ -76,6 +76,18 @@ class InvestigationUserObjectPermission(TaskForceUserObjectPermission):
     content_object = models.ForeignKey(Investigation, on_delete=models.CASCADE)
 
 
+OPEN_TIP_STATUSES = ("new", "triaged", "assigned")
+TIP_URGENCY_ORDER = (Urgency.IMMEDIATE, Urgency.HIGH, Urgency.NORMAL, Urgency.LOW)
+# The inbox's first sort key: open tips by urgency (0 = immediate danger), every other tip after
+# them. An expression, not a column, so no write can let it drift; indexed as it is written.
+TIP_INBOX_RANK = models.Case(
+    models.When(~models.Q(status__in=OPEN_TIP_STATUSES), then=models.Value(len(TIP_URGENCY_ORDER))),
+    *(models.When(urgency=u, then=models.Value(rank)) for rank, u in enumerate(TIP_URGENCY_ORDER)),
+    default=models.Value(len(TIP_URGENCY_ORDER)),
+    output_field=models.IntegerField(),
+)
+
+
 class Tip(TaskForceOwned):
     compartment: ClassVar[Compartment] = Compartment.LAW_ENFORCEMENT
 
@@ -125,6 +137,13 @@ class Tip(TaskForceOwned):
             models.Index(fields=["task_force", "status", "-received_at"], name="tip_tf_status_idx"),
             models.Index(fields=["task_force", "-created_at"], name="tip_tf_created_idx"),
             models.Index(fields=["task_force", "-received_at"], name="tip_tf_received_idx"),
+            models.Index(
+                models.F("task_force"),
+                TIP_INBOX_RANK,
+                models.F("received_at"),
+                models.F("id"),
+                name="tip_tf_inbox_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.services import today_for
-from referrals import policies, services
+from referrals import policies, selectors, services
 from referrals.forms_le import (
     OPEN_TIP_STATUSES,
     STATUTE_SUGGESTIONS,
@@ -56,6 +56,7 @@ from referrals.forms_le import (
 from referrals.models import Defendant, Investigation, Prosecution, Tip
 from taskforce.access import Actor, NotFoundOrForbidden, get_or_not_found
 from taskforce.audit import audit_record
+from taskforce.pagination import encode_position, keyset_after, keyset_order
 from taskforce.permissions import granted_ids
 from taskforce.tenancy import tenant_view
 from taskforce.web import form_status, posted, tf_url
@@ -163,9 +164,18 @@ def _to_tip(request: HttpRequest, tip: Tip) -> HttpResponse:
     return redirect(tf_url(request.actor, "tip-detail", tip_id=tip.pk))
 
 
+TIP_ORDERS = {
+    "": selectors.INBOX_ORDER,
+    "newest": selectors.NEWEST_ORDER,
+    "oldest": selectors.INBOX_ORDER[1:],
+}
+
+
 @tenant_view
 @require_GET
 def tip_list_view(request: HttpRequest) -> HttpResponse:
+    """The inbox: open tips by urgency, then the longest waiting first, with their age; tips
+    past the task force's triage target stand out."""
     actor = request.actor
     _require_le_area(actor)
     form = TipFilterForm(request.GET)
@@ -173,6 +183,10 @@ def tip_list_view(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "referrals/le/tip_list.html", {**context, "filtered": True}, status=400)
     data = form.cleaned_data
+    keys = TIP_ORDERS[data["order"]]
+    if data["cursor"] is not None and len(data["cursor"]) != len(keys):
+        form.add_error("cursor", "This page position is not valid.")
+        return render(request, "referrals/le/tip_list.html", {**context, "filtered": True}, status=400)
     tips = policies.visible_tips(actor).select_related("assigned_to")
     if not data["status"]:
         tips = tips.filter(status__in=OPEN_TIP_STATUSES)
@@ -184,14 +198,26 @@ def tip_list_view(request: HttpRequest) -> HttpResponse:
         tips = tips.filter(source=data["source"])
     if data["mine"]:
         tips = tips.filter(assigned_to_id=actor.user_id)
-    page, next_before = _page(_keyset(tips, "received_at", data["before"]), "received_at")
+    tips = keyset_order(tips, keys)
+    if data["cursor"] is not None:
+        tips = keyset_after(tips, keys, data["cursor"])
+    page = list(tips[: PAGE_SIZE + 1])
+    next_cursor = (
+        encode_position([getattr(page[PAGE_SIZE - 1], k.name) for k in keys])
+        if len(page) > PAGE_SIZE
+        else None
+    )
+    page = page[:PAGE_SIZE]
     audit_record(action="tip.listed", actor=actor, detail={"count": len(page)})
     may_work = policies.can_work_tips(actor)
+    triage = selectors.TriageClock.for_task_force_id(actor.task_force_id)
     rows = [
         {
             "tip": tip,
             "assignee": _person(tip.assigned_to) if tip.assigned_to_id else "",
             "open": tip.status in OPEN_TIP_STATUSES,
+            "age": selectors.age_text(tip.received_at, triage.now),
+            "overdue": triage.overdue(tip),
         }
         for tip in page
     ]
@@ -204,9 +230,9 @@ def tip_list_view(request: HttpRequest) -> HttpResponse:
         {
             **context,
             "rows": rows,
-            "filtered": any(data[k] for k in ("status", "urgency", "source", "mine")),
-            "paged": data["before"] is not None,
-            "next_before": next_before,
+            "filtered": any(data[k] for k in ("status", "urgency", "source", "mine", "order")),
+            "paged": data["cursor"] is not None,
+            "next_cursor": next_cursor,
             "can_work": may_work,
             "assign_choices": assign_choices,
         },

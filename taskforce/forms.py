@@ -59,3 +59,18 @@ class MembershipAddForm(MembershipForm):
     full_name = forms.CharField(max_length=200, required=False, label="Full name")
 
     field_order = ("email", "full_name", "agency", "role")
+
+
+class TaskForceSettingsForm(forms.Form):
+    triage_target_immediate_minutes = forms.IntegerField(
+        min_value=5,
+        max_value=24 * 60,
+        label="Immediate danger: triage within (minutes)",
+        help_text="A tip marked immediate danger still new after this is flagged in the inbox.",
+    )
+    triage_target_business_days = forms.IntegerField(
+        min_value=1,
+        max_value=30,
+        label="Every other tip: triage within (business days)",
+        help_text="Monday to Friday, in the task force's time zone.",
+    )

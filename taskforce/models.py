@@ -92,6 +92,14 @@ class TaskForce(models.Model):
     consent_max_days = models.PositiveSmallIntegerField(
         default=365, validators=[MinValueValidator(1), MaxValueValidator(365)]
     )
+    # How soon a new tip must be triaged: tips past it are flagged in the inbox and on the
+    # coordinator's home. Immediate danger in minutes; every other tip in business days.
+    triage_target_immediate_minutes = models.PositiveSmallIntegerField(
+        default=60, validators=[MinValueValidator(5), MaxValueValidator(24 * 60)]
+    )
+    triage_target_business_days = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -12,7 +12,12 @@ import uuid
 from django.db.models import QuerySet
 
 from taskforce.access import Actor, Role, get_or_not_found
-from taskforce.models import Agency, AuditEvent, Membership
+from taskforce.models import Agency, AuditEvent, Membership, TaskForce
+
+
+def own_task_force(actor: Actor) -> TaskForce:
+    """The actor's own task force: its settings are read by every member's pages."""
+    return TaskForce.objects.get(pk=actor.task_force_id)
 
 
 def visible_agencies(actor: Actor) -> QuerySet[Agency]:

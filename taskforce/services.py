@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from taskforce.access import Actor
 from taskforce.audit import audit_record
-from taskforce.models import Agency, Membership, User
+from taskforce.models import Agency, Membership, TaskForce, User
 from taskforce.permissions import revoke_all_grants
 from taskforce.policies import can_manage_structure
 from taskforce.tokens import token_revoke_all
@@ -166,3 +166,25 @@ def membership_reactivate(*, actor: Actor, membership: Membership) -> Membership
     membership.save(update_fields=["is_active", "updated_at"])
     audit_record(action="membership.reactivated", actor=actor, target=membership)
     return membership
+
+
+@transaction.atomic
+def task_force_settings_update(
+    *, actor: Actor, triage_target_immediate_minutes: int, triage_target_business_days: int
+) -> TaskForce:
+    """The task force's own working rules, set by its admins: how soon a new tip must be
+    triaged. Logged: ``task_force.changed`` with the changed field names."""
+    _require_admin(actor)
+    task_force = TaskForce.objects.get(pk=actor.task_force_id)
+    values = {
+        "triage_target_immediate_minutes": triage_target_immediate_minutes,
+        "triage_target_business_days": triage_target_business_days,
+    }
+    changed = [field for field, value in values.items() if getattr(task_force, field) != value]
+    for field, value in values.items():
+        setattr(task_force, field, value)
+    task_force.full_clean()
+    if changed:
+        task_force.save(update_fields=changed)
+        audit_record(action="task_force.changed", actor=actor, target=task_force, detail={"fields": changed})
+    return task_force

@@ -30,6 +30,7 @@ tenant_html = [
         name="membership-reactivate",
     ),
     path("audit/", views.audit_list, name="audit-list"),
+    path("settings/", views.task_force_settings_view, name="task-force-settings"),
 ]
 
 # Namespaced "api": HTML and API routes of one resource share plain names (agency-list).

@@ -18,12 +18,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from taskforce import home as home_panels
 from taskforce.access import NotFoundOrForbidden, Role
-from taskforce.forms import AgencyCreateForm, AgencyUpdateForm, LoginForm, MembershipAddForm, MembershipForm
+from taskforce.forms import (
+    AgencyCreateForm,
+    AgencyUpdateForm,
+    LoginForm,
+    MembershipAddForm,
+    MembershipForm,
+    TaskForceSettingsForm,
+)
 from taskforce.models import AuditEvent
 from taskforce.policies import (
     access_agency,
     access_membership,
     can_manage_structure,
+    own_task_force,
     visible_agencies,
     visible_audit_events,
     visible_memberships,
@@ -35,6 +43,7 @@ from taskforce.services import (
     membership_deactivate,
     membership_reactivate,
     membership_update,
+    task_force_settings_update,
 )
 from taskforce.tenancy import tenant_view, user_memberships
 from taskforce.web import form_status, posted
@@ -272,4 +281,31 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         request,
         "taskforce/audit_list.html",
         {"rows": rows, "next_before": page[-1].seq if has_more else None},
+    )
+
+
+@tenant_view
+@require_http_methods(["GET", "POST"])
+def task_force_settings_view(request: HttpRequest) -> HttpResponse:
+    """The task force's working rules (tenant admins): triage targets for new tips."""
+    _require_admin(request)
+    task_force = own_task_force(request.actor)
+    initial = {
+        "triage_target_immediate_minutes": task_force.triage_target_immediate_minutes,
+        "triage_target_business_days": task_force.triage_target_business_days,
+    }
+    form = TaskForceSettingsForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task_force_settings_update(actor=request.actor, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("task-force-settings", task_force=request.actor.task_force_slug)
+    return render(
+        request,
+        "taskforce/settings_form.html",
+        {"form": form, "title": f"{task_force.name}: settings"},
+        status=form_status(form),
     )

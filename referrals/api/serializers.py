@@ -13,6 +13,7 @@ agency; a certification request's case only for the requesting (victim-services)
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -46,6 +47,7 @@ from referrals.models import (
     Suspect,
     Tip,
 )
+from referrals.selectors import TriageClock
 from taskforce.access import VS_ROLES, Actor
 from taskforce.api import ScopedPrimaryKeyRelatedField
 from taskforce.models import User
@@ -188,6 +190,21 @@ class TipConvertIn(InvestigationFieldsIn):
 
 class TipOut(serializers.ModelSerializer):
     status = TipStatusField(read_only=True)
+    triage_due_at = serializers.SerializerMethodField(
+        help_text="When the tip must be triaged by, under the task force's triage targets."
+    )
+    triage_overdue = serializers.SerializerMethodField(help_text="Still new and past its triage target.")
+
+    def _triage(self) -> TriageClock:
+        if "triage" not in self.context:
+            self.context["triage"] = TriageClock.for_task_force_id(self.context["actor"].task_force_id)
+        return self.context["triage"]
+
+    def get_triage_due_at(self, tip: Tip) -> dt.datetime:
+        return self._triage().due(tip)
+
+    def get_triage_overdue(self, tip: Tip) -> bool:
+        return self._triage().overdue(tip)
 
     class Meta:
         model = Tip
@@ -204,6 +221,8 @@ class TipOut(serializers.ModelSerializer):
             "potential_victims",
             "minors_involved",
             "urgency",
+            "triage_due_at",
+            "triage_overdue",
             "close_reason",
             "assigned_to",
             "merged_into",

@@ -23,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
-from referrals import policies, services
+from referrals import policies, selectors, services
 from referrals.api import serializers as s
 from referrals.models import (
     CertificationRequest,
@@ -36,6 +36,7 @@ from referrals.models import (
 from taskforce.access import VS_ROLES, Actor, NotFoundOrForbidden, get_or_not_found
 from taskforce.api import ScopedViewSet
 from taskforce.audit import audit_record
+from taskforce.pagination import KeysetPagination, SortKey
 from taskforce.serializers import MembershipOut
 
 
@@ -125,6 +126,19 @@ class _AuditedViewSet(ScopedViewSet):
 # ============================================================================================ tips
 
 
+class TipPagination(KeysetPagination):
+    """Without ``ordering``: the inbox, open tips by urgency then the longest waiting first, then
+    every other tip (api.md). ``-received_at`` and ``-created_at``: newest first."""
+
+    orderings: ClassVar = {
+        "inbox": selectors.INBOX_ORDER,
+        "received_at": (SortKey("received_at"), SortKey("id")),
+        "-received_at": selectors.NEWEST_ORDER,
+        "-created_at": (SortKey("created_at", descending=True), SortKey("id", descending=True)),
+    }
+    default_ordering = "inbox"
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Tips",
@@ -154,6 +168,7 @@ class TipViewSet(_AuditedViewSet):
     visible = staticmethod(policies.visible_tips)
     serializer_class = s.TipOut
     audit_noun = "tip"
+    pagination_class = TipPagination
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)

@@ -175,7 +175,7 @@ def test_tip_list_filters_and_bad_filters(world: World) -> None:
     assert str(high.pk) in body
     assert str(low.pk) not in body
     assert client.get(url("tip-list") + "?status=nope").status_code == 400
-    assert client.get(url("tip-list") + "?before=garbage").status_code == 400
+    assert client.get(url("tip-list") + "?cursor=garbage").status_code == 400
 
 
 def test_tip_list_keyset_pages(world: World) -> None:
@@ -190,14 +190,14 @@ def test_tip_list_keyset_pages(world: World) -> None:
     client = world.client("alpha.investigator")
     first = client.get(url("tip-list"))
     assert first.status_code == 200
-    cursor = first.context["next_before"]
+    cursor = first.context["next_cursor"]
     assert cursor
-    second = client.get(url("tip-list"), {"before": cursor})
+    second = client.get(url("tip-list"), {"cursor": cursor})
     ids = {row["tip"].pk for row in first.context["rows"]} | {row["tip"].pk for row in second.context["rows"]}
     assert len(first.context["rows"]) == 50
     assert len(second.context["rows"]) == 3
     assert ids == {t.pk for t in tips}
-    assert second.context["next_before"] is None
+    assert second.context["next_cursor"] is None
 
 
 def test_investigator_converts_a_tip(world: World) -> None:

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tests.browser.conftest import PASSWORD
+from tests.world import local_today, world_time_zone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +23,9 @@ def golf(live_server) -> dict[str, str]:
     from taskforce.rls import platform_bypass
 
     with platform_bypass(reason="test setup"):
-        task_force = TaskForce.objects.create(slug="golf", name="Golf County Task Force")
+        task_force = TaskForce.objects.create(
+            slug="golf", name="Golf County Task Force", time_zone=world_time_zone()
+        )
         office = Agency.objects.create(task_force=task_force, name="Golf TF Office", side=Side.COORDINATION)
         shelter = Agency.objects.create(task_force=task_force, name="Golf Shelter", side=Side.VICTIM_SERVICES)
         da = Agency.objects.create(task_force=task_force, name="Golf DA", side=Side.LAW_ENFORCEMENT)
@@ -52,7 +55,7 @@ def golf(live_server) -> dict[str, str]:
         case_services.intake_create(
             actor=case_manager,
             client={"first_name": "Lucia", "last_name": "Hiddenname"},
-            case={"opened_on": dt.date.today() - dt.timedelta(days=20)},  # noqa: DTZ011
+            case={"opened_on": local_today("golf") - dt.timedelta(days=20)},
         )
     return {"team_id": str(team.pk)}
 
@@ -109,7 +112,7 @@ def test_coordinator_runs_a_meeting(page, golf) -> None:
     action = page.locator("form.action-form").first
     action.locator('[name$="description"]').fill("Call the housing program")
     action.locator('select[name$="owner"]').select_option(index=1)
-    due = (dt.date.today() + dt.timedelta(days=14)).isoformat()  # noqa: DTZ011
+    due = (local_today("golf") + dt.timedelta(days=14)).isoformat()
     action.locator('input[name$="due_on"]').fill(due)
     with page.expect_navigation():
         action.locator("button").click()

@@ -128,7 +128,7 @@ def test_coordinator_plans_and_runs_a_meeting(world: World, mdt: SimpleNamespace
     beta = world.task_forces["beta"]
     body = {
         "team": str(mdt.team.pk),
-        "starts_at": later(),
+        "starts_at": timezone.now().isoformat(),  # today: a meeting is started on its day
         "place": "Room 4",
         "video_link": "https://meet.example.org/mdt",
         # Whatever places the record: ignored.

@@ -27,7 +27,7 @@ from cases.models import Case, Consent
 from cases.policies import can_write_case, visible_identities
 from cases.services import case_open_from_referral, today_for
 from referrals import policies
-from referrals.codes import TRAFFICKING_STATUTES, Disposition, ReferralKind
+from referrals.codes import RELATED_STATUTES, TRAFFICKING_STATUTES, Disposition, ReferralKind
 from referrals.models import (
     Arrest,
     CertificationRequest,
@@ -41,6 +41,7 @@ from referrals.models import (
     Suspect,
     Tip,
 )
+from taskforce import statutes
 from taskforce.access import LE_ROLES, VS_ROLES, Actor, Side, get_or_not_found
 from taskforce.audit import audit_record
 from taskforce.models import Agency, Membership, TaskForce, User
@@ -576,19 +577,23 @@ def defendant_add(
 def charge_add(
     *, actor: Actor, defendant: Defendant, statute: str, description: str = "", counts: int = 1
 ) -> Charge:
-    """Add a charge. Trafficking statutes are recognised (PC 236.1, 18 U.S.C. 1589/1590/1591).
-    Logged: ``charge.added``."""
+    """Add a charge, kept as its canonical statute code ("PC 236.1(a)"); whether it is a
+    trafficking charge follows the task force's list of trafficking statutes (a section with
+    all its subsections, or a range). Logged: ``charge.added``."""
     prosecution = get_or_not_found(policies.visible_prosecutions(actor), defendant.prosecution_id)
     _require(policies.can_edit_prosecution(actor, prosecution))
-    statute = " ".join(statute.split())
+    statute = statutes.canonical(statute)
     if not statute:
-        raise ValidationError({"statute": "Enter the statute, e.g. PC 236.1."})
+        raise ValidationError({"statute": "Enter the statute, e.g. PC 236.1(a)."})
+    listed = TaskForce.objects.values_list("trafficking_statutes", flat=True).get(pk=actor.task_force_id)
+    parsed = statutes.parse(statute)
+    family = f"{parsed.code} {parsed.section}" if parsed else statute
     charge = Charge(
         task_force_id=actor.task_force_id,
         defendant=defendant,
         statute=statute,
-        description=description or TRAFFICKING_STATUTES.get(statute, ""),
-        is_trafficking=statute.upper() in {s.upper() for s in TRAFFICKING_STATUTES},
+        description=description or TRAFFICKING_STATUTES.get(family, "") or RELATED_STATUTES.get(family, ""),
+        is_trafficking=statutes.is_trafficking(statute, listed),
         counts=counts,
     )
     charge.full_clean()
@@ -959,3 +964,21 @@ def certification_set_status(
         action="certification.status_changed", actor=actor, target=request, detail={"status": status}
     )
     return request
+
+
+def trafficking_charges_recount(*, actor: Actor) -> int:
+    """Re-decide every charge of the task force after its trafficking statutes changed, so the
+    reports count defendants charged with trafficking by the new list. Returns how many changed."""
+    listed = TaskForce.objects.values_list("trafficking_statutes", flat=True).get(pk=actor.task_force_id)
+    # The admin who changed the list may not see law-enforcement records (for_actor would give
+    # none): this is the platform recomputing a derived flag in the admin's task force (RLS
+    # holds the scope), and nothing of the charges goes back to the admin.
+    charges = Charge.objects.filter(task_force_id=actor.task_force_id)
+    changed = []
+    for charge in charges.only("id", "statute", "is_trafficking"):
+        decided = statutes.is_trafficking(charge.statute, listed)
+        if decided != charge.is_trafficking:
+            charge.is_trafficking = decided
+            changed.append(charge)
+    Charge.objects.bulk_update(changed, ["is_trafficking"], batch_size=500)
+    return len(changed)

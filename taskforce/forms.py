@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from taskforce.access import Actor, Role, Side
 from taskforce.policies import visible_agencies
+from taskforce.statutes import valid_entry
 
 
 class LoginForm(AuthenticationForm):
@@ -74,3 +75,23 @@ class TaskForceSettingsForm(forms.Form):
         label="Every other tip: triage within (business days)",
         help_text="Monday to Friday, in the task force's time zone.",
     )
+    trafficking_statutes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Trafficking statutes, one per line",
+        help_text="A section counts all its subsections (PC 236.1 counts PC 236.1(a), (b) and (c)); "
+        "a range counts every section in it (18 U.S.C. 1581-1592). Charges are recounted when this changes.",
+    )
+
+    def clean_trafficking_statutes(self) -> list[str]:
+        entries = [" ".join(line.split()) for line in self.cleaned_data["trafficking_statutes"].splitlines()]
+        entries = [entry for entry in entries if entry]
+        wrong = [entry for entry in entries if not valid_entry(entry)]
+        if wrong:
+            raise forms.ValidationError(
+                "Not a statute this platform understands: %(wrong)s. "
+                "Write it like PC 236.1 or 18 U.S.C. 1591.",
+                params={"wrong": ", ".join(wrong)},
+            )
+        if not entries:
+            raise forms.ValidationError("List at least one statute.")
+        return entries

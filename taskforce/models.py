@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -77,6 +78,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
+# California's human trafficking, pimping and pandering; the federal peonage, slavery and
+# trafficking chapter (18 U.S.C. 1581-1592) and its attempt and conspiracy section (1594).
+DEFAULT_TRAFFICKING_STATUTES = ("PC 236.1", "PC 266h", "PC 266i", "18 U.S.C. 1581-1592", "18 U.S.C. 1594")
+
+
+def default_trafficking_statutes() -> list[str]:
+    return list(DEFAULT_TRAFFICKING_STATUTES)
+
+
 class TaskForce(models.Model):
     """The tenant. Not itself task-force-owned: the edge looks it up by slug before any scope exists."""
 
@@ -99,6 +109,12 @@ class TaskForce(models.Model):
     )
     triage_target_business_days = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    # Which statutes count as trafficking charges (the BJA measure of defendants charged with
+    # trafficking): a section with all its subsections, or a range of sections. See
+    # referrals.statutes for the codes understood.
+    trafficking_statutes = ArrayField(
+        models.CharField(max_length=60), default=default_trafficking_statutes, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from taskforce.access import Actor
@@ -14,6 +15,10 @@ from taskforce.models import Agency, Membership, TaskForce, User
 from taskforce.permissions import revoke_all_grants
 from taskforce.policies import can_manage_structure
 from taskforce.tokens import token_revoke_all
+
+# Sent after a task force's settings change, with the changed field names; the domain apps
+# recompute what depends on them (referrals: which charges are trafficking charges).
+settings_changed = Signal()
 
 
 def _require_admin(actor: Actor) -> None:
@@ -170,16 +175,23 @@ def membership_reactivate(*, actor: Actor, membership: Membership) -> Membership
 
 @transaction.atomic
 def task_force_settings_update(
-    *, actor: Actor, triage_target_immediate_minutes: int, triage_target_business_days: int
+    *,
+    actor: Actor,
+    triage_target_immediate_minutes: int,
+    triage_target_business_days: int,
+    trafficking_statutes: list[str] | None = None,
 ) -> TaskForce:
     """The task force's own working rules, set by its admins: how soon a new tip must be
-    triaged. Logged: ``task_force.changed`` with the changed field names."""
+    triaged, and which statutes are trafficking charges (the apps recount on ``settings_changed``).
+    Logged: ``task_force.changed`` with the changed field names."""
     _require_admin(actor)
     task_force = TaskForce.objects.get(pk=actor.task_force_id)
-    values = {
+    values: dict[str, object] = {
         "triage_target_immediate_minutes": triage_target_immediate_minutes,
         "triage_target_business_days": triage_target_business_days,
     }
+    if trafficking_statutes is not None:
+        values["trafficking_statutes"] = trafficking_statutes
     changed = [field for field, value in values.items() if getattr(task_force, field) != value]
     for field, value in values.items():
         setattr(task_force, field, value)
@@ -187,4 +199,5 @@ def task_force_settings_update(
     if changed:
         task_force.save(update_fields=changed)
         audit_record(action="task_force.changed", actor=actor, target=task_force, detail={"fields": changed})
+        settings_changed.send(sender=TaskForce, actor=actor, fields=changed)
     return task_force

@@ -288,12 +288,13 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 @tenant_view
 @require_http_methods(["GET", "POST"])
 def task_force_settings_view(request: HttpRequest) -> HttpResponse:
-    """The task force's working rules (tenant admins): triage targets for new tips."""
+    """The task force's working rules (tenant admins): triage targets, trafficking statutes."""
     _require_admin(request)
     task_force = own_task_force(request.actor)
     initial = {
         "triage_target_immediate_minutes": task_force.triage_target_immediate_minutes,
         "triage_target_business_days": task_force.triage_target_business_days,
+        "trafficking_statutes": "\n".join(task_force.trafficking_statutes),
     }
     form = TaskForceSettingsForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -490,12 +490,12 @@ def test_prosecution_with_defendant_charge_and_disposition(world: World) -> None
     assert client.get(charge_url).status_code == 200
     response = client.post(charge_url, {"statute": "PC 236.1", "description": "", "counts": "2"})
     assert response.status_code == 302
-    response = client.post(charge_url, {"statute": "PC 266h", "description": "", "counts": "1"})
+    response = client.post(charge_url, {"statute": "PC 647(b)", "description": "", "counts": "1"})
     assert response.status_code == 302
     charges = {c.statute: c for c in Charge.objects.filter(defendant=defendant)}
     assert charges["PC 236.1"].is_trafficking
     assert charges["PC 236.1"].counts == 2
-    assert not charges["PC 266h"].is_trafficking
+    assert not charges["PC 647(b)"].is_trafficking
 
     dispose_url = url("defendant-dispose", prosecution_id=prosecution.pk, defendant_id=defendant.pk)
     assert client.post(dispose_url, {"disposition": "nope"}).status_code == 400

@@ -741,8 +741,8 @@ def test_prosecution_defendants_charges_disposition(world: World) -> None:
     assert one.charged_on == filed
     ht = services.charge_add(actor=prosecutor, defendant=one, statute="PC  236.1", counts=2)
     federal = services.charge_add(actor=prosecutor, defendant=one, statute="18 U.S.C. 1591")
-    pimping = services.charge_add(actor=prosecutor, defendant=two, statute="PC 266h")
-    assert (ht.statute, ht.is_trafficking, federal.is_trafficking, pimping.is_trafficking) == (
+    solicitation = services.charge_add(actor=prosecutor, defendant=two, statute="PC 647(b)")
+    assert (ht.statute, ht.is_trafficking, federal.is_trafficking, solicitation.is_trafficking) == (
         "PC 236.1",
         True,
         True,

@@ -181,7 +181,12 @@ def test_admin_sets_the_triage_targets(world: World) -> None:
     admin = world.client("alpha.tenant_admin")
     assert admin.get(settings_url).status_code == 200
     response = admin.post(
-        settings_url, {"triage_target_immediate_minutes": "30", "triage_target_business_days": "1"}
+        settings_url,
+        {
+            "triage_target_immediate_minutes": "30",
+            "triage_target_business_days": "1",
+            "trafficking_statutes": "\n".join(_tf(world).trafficking_statutes),
+        },
     )
     assert response.status_code == 302
     task_force = _tf(world)
@@ -214,7 +219,12 @@ def test_bad_triage_targets_are_400_and_change_nothing(world: World, body: dict[
 def test_only_its_own_admins_change_the_settings(world: World, key: str) -> None:
     settings_url = reverse("task-force-settings", kwargs={"task_force": "alpha"})
     response = world.client(key).post(
-        settings_url, {"triage_target_immediate_minutes": "30", "triage_target_business_days": "1"}
+        settings_url,
+        {
+            "triage_target_immediate_minutes": "30",
+            "triage_target_business_days": "1",
+            "trafficking_statutes": "\n".join(_tf(world).trafficking_statutes),
+        },
     )
     assert response.status_code in (403, 404)
     assert _tf(world).triage_target_immediate_minutes == 60

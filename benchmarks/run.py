@@ -256,28 +256,24 @@ BOOKKEEPING = re.compile(
     r"^(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO|INSERT INTO taskforce_auditevent)|set_config\("
 )
 BOOKKEEPING_TABLES = frozenset(
-    {
-        "taskforce_apitoken",
-        "django_session",
-        "django_content_type",
-        "auth_permission",
-        "taskforce_user",
-        "taskforce_membership",
-        "taskforce_taskforce",
-    }
+    {"taskforce_apitoken", "django_session", "django_content_type", "auth_permission", "taskforce_user"}
 )
+# The tenant edge's look-ups (task force by slug, the caller's membership) end in ``.first()``;
+# other reads of these tables (a case's assignees, the tips' triage targets) are the page's own.
+EDGE_TABLES = frozenset({"taskforce_membership", "taskforce_taskforce"})
 FIRST_TABLE = re.compile(r'\b(?:FROM|UPDATE|INTO) "([a-z0-9_]+)"')
 
 
 def domain_statements(statements: list[str]) -> list[str]:
-    """The statements whose first table is the page's own (a join to users or permissions
-    inside a list query keeps it a list query)."""
+    """The statements reading the page's own records: not sign-in, the tenant edge, the scope or
+    the audit row (a join to users or permissions inside a list query keeps it a list query)."""
     kept = []
     for sql in statements:
-        first = FIRST_TABLE.search(sql)
-        if sql.strip().upper() in TRANSACTION_CONTROL:
+        if sql.strip().upper() in TRANSACTION_CONTROL or BOOKKEEPING.search(sql):
             continue
-        if BOOKKEEPING.search(sql) or (first and first.group(1) in BOOKKEEPING_TABLES):
+        first = FIRST_TABLE.search(sql)
+        table = first.group(1) if first else ""
+        if table in BOOKKEEPING_TABLES or (table in EDGE_TABLES and sql.rstrip().endswith("LIMIT 1")):
             continue
         kept.append(sql)
     return kept

@@ -138,3 +138,24 @@ def test_runner_measures_a_page(xs_database: str, tmp_path: Path) -> None:
     assert result["goals"]
     assert {row["verdict"] for row in result["goals"]} <= {"meets", "misses", "n/a"}
     assert any(row["goal"].startswith("tips list, SQL vs tenant-only") for row in result["goals"])
+
+
+def test_its_sql_is_the_pages_own_reads() -> None:
+    """ "Its SQL" keeps the page's reads (a list joined to grants, a case's assignees) and drops
+    the request's bookkeeping (transaction, scope, token, tenant edge, audit row)."""
+    from benchmarks.run import domain_statements
+
+    page = 'SELECT "cases_case"."id" FROM "cases_case" INNER JOIN "taskforce_user" ON (1 = 1) LIMIT 26'
+    assignees = 'SELECT "taskforce_membership"."id" FROM "taskforce_membership" ORDER BY "x"."full_name" ASC'
+    statements = [
+        "BEGIN",
+        "SELECT set_config('app.task_force_id', '', true)",
+        'SELECT "taskforce_apitoken"."id" FROM "taskforce_apitoken" LIMIT 1',
+        'SELECT "taskforce_taskforce"."id" AS "id" FROM "taskforce_taskforce" WHERE "slug" = \'a\' LIMIT 1',
+        'SELECT "taskforce_membership"."id" FROM "taskforce_membership" WHERE "user_id" = 1 LIMIT 1',
+        page,
+        "INSERT INTO taskforce_auditevent (public_id) VALUES ('00000000-0000-0000-0000-000000000000')",
+        assignees,
+        "COMMIT",
+    ]
+    assert domain_statements(statements) == [page, assignees]

@@ -33,8 +33,8 @@ import psycopg2
 from psycopg2.extras import Json
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_APP_URL = "postgres://taskforce@127.0.0.1:5432/taskforce"
-DEFAULT_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 YEARS_DAYS = 5 * 365
 
 
@@ -135,11 +135,22 @@ def with_database(url: str, name: str) -> str:
 
 
 def app_url() -> str:
-    return os.environ.get("DATABASE_URL") or DEFAULT_APP_URL
+    """The application's database URL; without DATABASE_URL, the embedded server's (as the
+    local settings do)."""
+    if not os.environ.get("DATABASE_URL"):
+        from taskforce.embedded_db import ensure_embedded_database
+
+        os.environ["DATABASE_URL"] = ensure_embedded_database(ROOT / "var")
+    return os.environ["DATABASE_URL"]
 
 
 def admin_url() -> str:
-    return os.environ.get("BENCH_ADMIN_URL") or DEFAULT_ADMIN_URL
+    """``BENCH_ADMIN_URL``, else the superuser ``postgres`` on the application's server."""
+    if os.environ.get("BENCH_ADMIN_URL"):
+        return os.environ["BENCH_ADMIN_URL"]
+    parts = urlsplit(app_url())
+    server = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"postgres@{server}", path="/postgres"))
 
 
 def fingerprint(size: Size) -> str:

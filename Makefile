@@ -61,7 +61,8 @@ demo: $(STAMP)
 stop-db:
 	@if [ -x $(PY) ]; then $(PY) scripts/dev.py stop; else echo "no $(VENV); nothing to stop"; fi
 
-# Needs DATABASE_URL's server and a superuser there (BENCH_ADMIN_URL, default postgres@127.0.0.1).
+# A database per size on DATABASE_URL's server, built by a superuser there (BENCH_ADMIN_URL,
+# default postgres on that server). docs/performance.md says what is measured.
 bench-data: $(STAMP)
 	$(PY) benchmarks/generate.py --size $(SIZE)
 

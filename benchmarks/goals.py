@@ -14,6 +14,7 @@ LISTS = (
     "tips.investigator",
     "investigations.investigator",
 )
+REPORTS = ("report.monthly", "report.period")
 MAX_QUERIES = 8
 
 
@@ -75,26 +76,26 @@ def rows(results: dict, load: dict | None, size: str) -> list[dict[str, Any]]:
                 report_sql <= 50 if size == "S" else None,
             )
         )
-    for which in both:
-        api = _median(results, "report.monthly", which, "api")
-        sql = _median(results, "report.monthly", which, "domain")
+    for page, which in ((p, w) for p in REPORTS for w in both):
+        api = _median(results, page, which, "api")
+        sql = _median(results, page, which, "domain")
         if api is not None and sql is not None:
             out.append(
                 _row(
-                    "monthly report: endpoint vs its SQL",
+                    f"{page}: endpoint vs its SQL",
                     which,
                     f"{api:.1f} ms vs {sql:.1f} ms",
                     "<= 1.2x SQL + 5 ms",
                     api <= 1.2 * sql + 5,
                 )
             )
-    for page in (*LISTS, "case_detail.vs_supervisor", "report.monthly"):
+    for page in (*LISTS, "case_detail.vs_supervisor", *REPORTS):
         r = _ratio(_median(results, page, "largest", "api"), _median(results, page, "median", "api"))
         if r is not None:
             out.append(
                 _row(f"{page}: largest vs median task force (API)", "both", f"{r:.2f}x", "<= 1.5x", r <= 1.5)
             )
-    for page in (*LISTS, "case_detail.vs_supervisor", "report.monthly"):
+    for page in (*LISTS, "case_detail.vs_supervisor", *REPORTS):
         for which in both:
             queries = results.get(page, {}).get(which, {}).get("queries")
             if not queries:

@@ -89,7 +89,7 @@ class Page:
     goals: dict[str, Any] = field(default_factory=dict)
 
 
-def pages(month: str) -> list[Page]:
+def pages(month: str, fiscal_year: str) -> list[Page]:
     from django.contrib.auth.models import Permission
     from django.contrib.contenttypes.models import ContentType
     from django.db.models import Q, UUIDField
@@ -196,6 +196,13 @@ def pages(month: str) -> list[Page]:
             f"monthly report {month} (coordinator)",
             "coordinator",
             "/api/v1/tf/{slug}/reports/monthly/?month=" + month,
+            is_list=False,
+        ),
+        Page(
+            "report.period",
+            f"fiscal year report from {fiscal_year} (coordinator)",
+            "coordinator",
+            "/api/v1/tf/{slug}/reports/period/?months=12&from=" + fiscal_year,
             is_list=False,
         ),
     ]
@@ -568,6 +575,13 @@ def previous_month() -> str:
     return f"{first - dt.timedelta(days=1):%Y-%m}"
 
 
+def last_fiscal_year() -> str:
+    """The first month of the last complete federal fiscal year (October to September)."""
+    today = dt.datetime.now(dt.UTC).date()
+    current = today.year if today.month >= 10 else today.year - 1
+    return f"{current - 1}-10"
+
+
 def machine() -> dict[str, Any]:
     from django.db import connection
 
@@ -613,7 +627,7 @@ def main(argv: list[str] | None = None) -> int:
     database = plan["database"]
     setup_django(database)
     month = previous_month()
-    chosen = pages(month)
+    chosen = pages(month, last_fiscal_year())
     if args.only:
         keys = set(args.only.split(","))
         chosen = [p for p in chosen if p.key in keys]
@@ -664,6 +678,7 @@ def main(argv: list[str] | None = None) -> int:
             "load_repeats": args.load_repeats,
             "django_settings": os.environ["DJANGO_SETTINGS_MODULE"],
             "month": month,
+            "fiscal_year_from": last_fiscal_year(),
         },
         "data": {k: plan[k] for k in ("counts", "largest", "median", "size") if k in plan},
         "seconds": round(time.monotonic() - started, 1),

@@ -614,7 +614,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="T", type=str.upper, choices=list(gen.SIZES))
     parser.add_argument("--database", help="default: <application database>_<size>")
     parser.add_argument("--rounds", type=int, default=100, help="timed rounds (performance.md: 100)")
-    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--warmup", type=int, help="untimed rounds first (default: 5%% of --rounds, 1 to 5)")
     parser.add_argument("--only", help="comma-separated page keys (default: every page)")
     parser.add_argument("--load-seconds", type=float, default=10.0, help="each HTTP run; 0 skips them")
     parser.add_argument("--load-repeats", type=int, default=2)
@@ -622,6 +622,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="default: benchmarks/results/<size>.json")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
+    if args.warmup is None:
+        args.warmup = max(1, min(5, args.rounds // 20))
 
     plan = gen.generate(args.size, database=args.database, verbose=not args.quiet)
     database = plan["database"]

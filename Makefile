@@ -9,9 +9,12 @@ STAMP  := $(VENV)/.installed
 # Extra pytest arguments: make test ARGS="-x -q -m 'not browser'"
 ARGS   ?=
 DEMO_PASSWORD ?= demo-password-2026
+# Benchmark size (XS, T, S, M: docs/performance.md) and extra runner arguments.
+SIZE ?= T
+BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format stop-db migrate demo
+.PHONY: help install run test lint format stop-db migrate demo bench bench-data
 
 help:
 	@echo "make run      migrate, load demo data and serve on http://127.0.0.1:$${PORT:-8000}"
@@ -21,6 +24,8 @@ help:
 	@echo "make migrate  apply migrations"
 	@echo "make demo     load the demo task forces and accounts (DEMO_PASSWORD=...)"
 	@echo "make stop-db  stop the embedded PostgreSQL under var/"
+	@echo "make bench-data SIZE=S  generate the benchmark data of a size in its own database"
+	@echo "make bench SIZE=S       run the benchmark (BENCH_ARGS=... passes runner arguments)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +60,11 @@ demo: $(STAMP)
 
 stop-db:
 	@if [ -x $(PY) ]; then $(PY) scripts/dev.py stop; else echo "no $(VENV); nothing to stop"; fi
+
+# A database per size on DATABASE_URL's server, built by a superuser there (BENCH_ADMIN_URL,
+# default postgres on that server). docs/performance.md says what is measured.
+bench-data: $(STAMP)
+	$(PY) benchmarks/generate.py --size $(SIZE)
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py --size $(SIZE) $(BENCH_ARGS)

@@ -331,7 +331,9 @@ class AssignForm(forms.Form):
 
 
 class UnassignForm(forms.Form):
-    membership = MembershipChoiceField(queryset=None, label="Case manager")
+    membership = MembershipChoiceField(
+        queryset=None, label="Case manager", empty_label="Choose a case manager"
+    )
 
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

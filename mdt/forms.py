@@ -187,14 +187,18 @@ class InvestigationChoiceField(forms.ModelChoiceField):
 
 
 class ReviewForm(forms.Form):
-    presenting_agency = forms.ModelChoiceField(queryset=None, label="Presenting agency", required=False)
+    presenting_agency = forms.ModelChoiceField(
+        queryset=None, label="Presenting agency", required=False, empty_label="Choose an agency"
+    )
     case = CaseChoiceField(
         queryset=None,
         required=False,
+        empty_label="No case",
         label="Your case",
         help_text="Optional. Only people who already see the case get a link; nothing is copied from it.",
     )
     investigation = InvestigationChoiceField(
+        empty_label="No investigation",
         queryset=None,
         required=False,
         label="Your investigation",

@@ -49,11 +49,11 @@ def cleared_team_ids(actor: Actor) -> QuerySet:
     """Teams whose meetings the actor may see: every team for the coordinator, else the teams
     where the actor is an active roster member with a current agreement."""
     if is_coordinator(actor):
-        return MdtTeam.objects.for_actor(actor).values("pk")
+        return MdtTeam.objects.for_actor(actor).values_list("pk", flat=True)
     if actor.role in (Role.TENANT_ADMIN, Role.ANALYST):
         # Admins manage rosters and analysts count: neither reads what is said at the MDT.
-        return MdtTeam.objects.none().values("pk")
-    return _current_agreements(actor, today_for(actor)).values("team_id")
+        return MdtTeam.objects.none().values_list("pk", flat=True)
+    return _current_agreements(actor, today_for(actor)).values_list("team_id", flat=True)
 
 
 def visible_teams(actor: Actor) -> QuerySet[MdtTeam]:

@@ -171,11 +171,7 @@ def team_list_view(request: HttpRequest) -> HttpResponse:
     _require_mdt(actor)
     teams = list(policies.visible_teams(actor).order_by("name"))
     mine = {row.team_id: row for row in policies.my_roster_rows(actor)}
-    cleared = set(
-        policies.cleared_team_ids(actor).values_list(
-            *(["pk"] if policies.is_coordinator(actor) else ["team_id"]), flat=True
-        )
-    )
+    cleared = set(policies.cleared_team_ids(actor))
     rows = [
         {
             "team": team,
@@ -250,10 +246,7 @@ def _render_team(
             "can_manage": can_manage,
             "add_form": add_form if can_manage else None,
             "own": own,
-            "cleared": _cleared(actor)
-            and policies.cleared_team_ids(actor)
-            .filter(**({"pk": team.pk} if policies.is_coordinator(actor) else {"team_id": team.pk}))
-            .exists(),
+            "cleared": team.pk in set(policies.cleared_team_ids(actor)),
             "can_plan": policies.can_plan_meetings(actor, team),
             "crumbs": [("MDT", tf_url(actor, "mdt-teams"))],
         },

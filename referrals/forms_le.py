@@ -309,7 +309,7 @@ class TeamAddForm(forms.Form):
 
 
 class TeamRemoveForm(forms.Form):
-    membership = forms.ModelChoiceField(queryset=None)
+    membership = forms.ModelChoiceField(queryset=None, label="Team member", empty_label="Choose a member")
 
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -236,6 +236,25 @@ def tip_convert(
 INVESTIGATION_FIELDS = ("case_number", "title", "trafficking_type", "restricted", "opened_on", "summary")
 
 
+def next_investigation_number(actor: Actor, year: int) -> str:
+    """The next number of the task force's pattern for the year ("CC-HT-2026-036"): one more
+    than the highest already given that year. The task force row's lock makes two investigators
+    opening at once take turns, so no number is given twice."""
+    task_force = TaskForce.objects.select_for_update().get(pk=actor.task_force_id)
+    pattern = task_force.investigation_number_pattern
+    if re.search(r"\{seq(?::0?[1-9]d)?\}", pattern) is None:
+        pattern = f"{pattern}-{{seq}}"  # refused by the model's validator; a hand-edited row may hold it
+    head, token, tail = re.split(r"(\{seq(?::0?[1-9]d)?\})", pattern, maxsplit=1)
+    head, tail = head.format(year=year), tail.format(year=year)
+    matcher = re.compile(rf"^{re.escape(head)}(\d+){re.escape(tail)}$")
+    # Restricted investigations count too (a number is never reused); only numbers leave here.
+    numbers = Investigation.objects.filter(
+        task_force_id=actor.task_force_id, case_number__startswith=head
+    ).values_list("case_number", flat=True)
+    highest = max((int(m.group(1)) for number in numbers if (m := matcher.match(number))), default=0)
+    return head + token.format(seq=highest + 1) + tail
+
+
 @transaction.atomic
 def investigation_create(*, actor: Actor, data: dict[str, Any]) -> Investigation:
     """Open an investigation led by the actor's agency (or a chosen LE agency). The creator
@@ -247,7 +266,7 @@ def investigation_create(*, actor: Actor, data: dict[str, Any]) -> Investigation
     if opened_on > today_for(actor):
         raise ValidationError({"opened_on": "An investigation cannot open in the future."})
     if not (data.get("case_number") or "").strip():
-        data = {**data, "case_number": f"HT-{timezone.now():%Y%m%d}-{uuid.uuid4().hex[:6].upper()}"}
+        data = {**data, "case_number": next_investigation_number(actor, opened_on.year)}
     data = {**data, "case_number": data["case_number"].strip()}
     if Investigation.objects.for_actor(actor).filter(case_number=data["case_number"]).exists():
         # Checked across restricted ones too; says nothing about them but that the number is taken.

@@ -36,12 +36,14 @@ TASK_FORCES = [
         "name": "Contra Costa County Human Trafficking Task Force",
         "jurisdiction": "Contra Costa County, California",
         "public_tip_form_enabled": True,
+        "investigation_number_pattern": "CC-HT-{year}-{seq:03d}",
     },
     {
         "slug": "solano",
         "name": "Solano County Human Trafficking Task Force",
         "jurisdiction": "Solano County, California",
         "public_tip_form_enabled": False,
+        "investigation_number_pattern": "SOL-HT-{year}-{seq:03d}",
     },
 ]
 

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from taskforce.access import Actor, Role, Side
+from taskforce.models import validate_number_pattern
 from taskforce.policies import visible_agencies
 from taskforce.statutes import valid_entry
 
@@ -75,6 +76,12 @@ class TaskForceSettingsForm(forms.Form):
         label="Every other tip: triage within (business days)",
         help_text="Monday to Friday, in the task force's time zone.",
     )
+    investigation_number_pattern = forms.CharField(
+        max_length=60,
+        label="Investigation numbers",
+        help_text="Given to a new investigation opened without a number: {year} is its year, {seq} counts "
+        "the year's investigations ({seq:03d} writes 001, 002, ...). For example CC-HT-{year}-{seq:03d}.",
+    )
     trafficking_statutes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         label="Trafficking statutes, one per line",
@@ -95,3 +102,8 @@ class TaskForceSettingsForm(forms.Form):
         if not entries:
             raise forms.ValidationError("List at least one statute.")
         return entries
+
+    def clean_investigation_number_pattern(self) -> str:
+        pattern = self.cleaned_data["investigation_number_pattern"].strip()
+        validate_number_pattern(pattern)
+        return pattern

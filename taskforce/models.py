@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import ClassVar
 
@@ -78,6 +79,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
+def validate_number_pattern(pattern: str) -> None:
+    """A numbering pattern: text with {seq} (optionally {seq:03d}) and optionally {year}."""
+    rest = re.sub(r"\{year\}|\{seq(?::0?[1-9]d)?\}", "", pattern)
+    if "{seq" not in pattern or "{" in rest or "}" in rest:
+        raise ValidationError(
+            "Use {seq} (or {seq:03d} for 001, 002, ...) and, if you like, {year}: "
+            "e.g. CC-HT-{year}-{seq:03d}."
+        )
+
+
 # California's human trafficking, pimping and pandering; the federal peonage, slavery and
 # trafficking chapter (18 U.S.C. 1581-1592) and its attempt and conspiracy section (1594).
 DEFAULT_TRAFFICKING_STATUTES = ("PC 236.1", "PC 266h", "PC 266i", "18 U.S.C. 1581-1592", "18 U.S.C. 1594")
@@ -113,6 +124,11 @@ class TaskForce(models.Model):
     # Which statutes count as trafficking charges (the BJA measure of defendants charged with
     # trafficking): a section with all its subsections, or a range of sections. See
     # referrals.statutes for the codes understood.
+    # How a new investigation is numbered when no number is typed: {year} and {seq} (the n-th
+    # investigation of that year in this task force), e.g. "CC-HT-{year}-{seq:03d}".
+    investigation_number_pattern = models.CharField(
+        max_length=60, default="HT-{year}-{seq:03d}", validators=[validate_number_pattern]
+    )
     trafficking_statutes = ArrayField(
         models.CharField(max_length=60), default=default_trafficking_statutes, blank=True
     )

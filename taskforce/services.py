@@ -180,6 +180,7 @@ def task_force_settings_update(
     triage_target_immediate_minutes: int,
     triage_target_business_days: int,
     trafficking_statutes: list[str] | None = None,
+    investigation_number_pattern: str | None = None,
 ) -> TaskForce:
     """The task force's own working rules, set by its admins: how soon a new tip must be
     triaged, and which statutes are trafficking charges (the apps recount on ``settings_changed``).
@@ -192,6 +193,8 @@ def task_force_settings_update(
     }
     if trafficking_statutes is not None:
         values["trafficking_statutes"] = trafficking_statutes
+    if investigation_number_pattern is not None:
+        values["investigation_number_pattern"] = investigation_number_pattern
     changed = [field for field, value in values.items() if getattr(task_force, field) != value]
     for field, value in values.items():
         setattr(task_force, field, value)

@@ -295,6 +295,7 @@ def task_force_settings_view(request: HttpRequest) -> HttpResponse:
         "triage_target_immediate_minutes": task_force.triage_target_immediate_minutes,
         "triage_target_business_days": task_force.triage_target_business_days,
         "trafficking_statutes": "\n".join(task_force.trafficking_statutes),
+        "investigation_number_pattern": task_force.investigation_number_pattern,
     }
     form = TaskForceSettingsForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -98,6 +98,7 @@ def test_the_task_force_list_decides_and_a_change_recounts(world: World) -> None
         "triage_target_immediate_minutes": 60,
         "triage_target_business_days": 2,
         "trafficking_statutes": "PC 236.1\n18 U.S.C. 1581-1592\n18 U.S.C. 1594",
+        "investigation_number_pattern": "HT-{year}-{seq:03d}",
     }
     # A line that is not a statute: 400 and nothing changes.
     response = admin.post(address, {**form, "trafficking_statutes": "PC 236.1\nsomething else"})

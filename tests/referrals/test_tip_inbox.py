@@ -186,6 +186,7 @@ def test_admin_sets_the_triage_targets(world: World) -> None:
             "triage_target_immediate_minutes": "30",
             "triage_target_business_days": "1",
             "trafficking_statutes": "\n".join(_tf(world).trafficking_statutes),
+            "investigation_number_pattern": "HT-{year}-{seq:03d}",
         },
     )
     assert response.status_code == 302
@@ -224,6 +225,7 @@ def test_only_its_own_admins_change_the_settings(world: World, key: str) -> None
             "triage_target_immediate_minutes": "30",
             "triage_target_business_days": "1",
             "trafficking_statutes": "\n".join(_tf(world).trafficking_statutes),
+            "investigation_number_pattern": "HT-{year}-{seq:03d}",
         },
     )
     assert response.status_code in (403, 404)

@@ -161,7 +161,9 @@ def client_ids_matching(
     """Client ids of ``agency`` whose name, alias or phone matches ``text`` (a subquery).
 
     ``agency`` is an Agency or its id. Only that agency's index is consulted, under that
-    agency's key: the caller must already be limited to what the actor may see.
+    agency's key: the caller must already be limited to what the actor may see (use it as a
+    ``client_id__in`` filter on an already visible queryset). Returns a ``values("client_id")``
+    subquery, so the match runs inside the caller's query.
     """
     agency_id = getattr(agency, "pk", agency)
     task_force_id = task_force_id or getattr(agency, "task_force_id", None)

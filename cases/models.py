@@ -1,8 +1,8 @@
 """Victim-services records. All live in the VS compartment and belong to one agency.
 
 Identity (the most sensitive data in the system) sits in ``ClientIdentity`` alone, one row per
-client, so it can be encrypted at rest later without touching callers: everything else refers
-to the client by id and reports use the coded attributes on ``Client``.
+client, encrypted at rest column by column (taskforce.crypto, docs/encryption.md): everything
+else refers to the client by id and reports use the coded attributes on ``Client``.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from cases.codes import (
     TraffickingType,
 )
 from cases.models import Case, Consent, FamilyMember, PlanItem
+from cases.policies import providing_agencies
 from taskforce.access import Actor, Role
 from taskforce.models import Membership
 from taskforce.policies import visible_agencies, visible_memberships
@@ -237,9 +238,10 @@ class ServiceForm(forms.Form):
 
     field_order = ("delivered_on", "service_type", "units", "providing_agency", "note")
 
-    def __init__(self, *args: Any, actor: Actor, today: dt.date, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, case: Case, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["providing_agency"].queryset = visible_agencies(actor).order_by("name")
+        # Only the case's agency and agencies the client was referred to under a current release.
+        self.fields["providing_agency"].queryset = providing_agencies(case).order_by("name")
         self.fields["delivered_on"].initial = today
         self.fields["units"].widget.attrs.update({"step": "0.25", "inputmode": "decimal"})
 

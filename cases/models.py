@@ -1,8 +1,8 @@
 """Victim-services records. All live in the VS compartment and belong to one agency.
 
 Identity (the most sensitive data in the system) sits in ``ClientIdentity`` alone, one row per
-client, so it can be encrypted at rest later without touching callers: everything else refers
-to the client by id and reports use the coded attributes on ``Client``.
+client, encrypted at rest column by column (taskforce.crypto, docs/encryption.md): everything
+else refers to the client by id and reports use the coded attributes on ``Client``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from cases.codes import (
 )
 from cases.screening import Form
 from taskforce.access import Compartment, TaskForceOwned
+from taskforce.crypto import EncryptedCharField, EncryptedDateField, EncryptedEmailField, EncryptedTextField
 from taskforce.permissions import TaskForceUserObjectPermission
 
 
@@ -68,19 +69,21 @@ class ClientIdentity(TaskForceOwned):
     compartment: ClassVar[Compartment] = Compartment.VICTIM_SERVICES
 
     client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="identity")
-    first_name = models.CharField(max_length=100)
+    # Every identifying column is encrypted at rest (taskforce.crypto); matching goes through
+    # ``ClientIndexTerm`` (cases.identity_index), never through these columns.
+    first_name = EncryptedCharField(max_length=100)
     # Blank only when a referral brought just a first name or alias; intake always asks for it.
-    last_name = models.CharField(max_length=100, blank=True)
-    preferred_name = models.CharField(max_length=100, blank=True)
-    aliases = models.CharField(max_length=300, blank=True, help_text="Other names, separated by commas.")
-    date_of_birth = models.DateField(null=True, blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    email = models.EmailField(blank=True)
-    address = models.CharField(max_length=300, blank=True)
-    preferred_language = models.CharField(max_length=60, blank=True)
-    immigration_status = models.CharField(max_length=100, blank=True)
+    last_name = EncryptedCharField(max_length=100, blank=True)
+    preferred_name = EncryptedCharField(max_length=100, blank=True)
+    aliases = EncryptedCharField(max_length=300, blank=True, help_text="Other names, separated by commas.")
+    date_of_birth = EncryptedDateField(null=True, blank=True)
+    phone = EncryptedCharField(max_length=40, blank=True)
+    email = EncryptedEmailField(blank=True)
+    address = EncryptedCharField(max_length=300, blank=True)
+    preferred_language = EncryptedCharField(max_length=60, blank=True)
+    immigration_status = EncryptedCharField(max_length=100, blank=True)
     # Safety profile: shown before anyone contacts the client.
-    safe_contact = models.CharField(
+    safe_contact = EncryptedCharField(
         max_length=300, blank=True, help_text="Safe ways and times to make contact."
     )
     unsafe_channels = ArrayField(
@@ -91,9 +94,7 @@ class ClientIdentity(TaskForceOwned):
     )
 
     class Meta:
-        indexes = [
-            models.Index(fields=["task_force", "last_name", "first_name"], name="identity_tf_name_idx")
-        ]
+        indexes = [models.Index(fields=["task_force", "client"], name="identity_tf_client_idx")]
         verbose_name_plural = "client identities"
 
     def __str__(self) -> str:
@@ -109,6 +110,35 @@ class ClientIdentity(TaskForceOwned):
             or self.aliases.split(",")[0].strip()
             or "Name not recorded"
         )
+
+
+class ClientIndexTerm(TaskForceOwned):
+    """A keyed blind index of one client's name, alias or phone (cases.identity_index).
+
+    The key is derived per agency, so the same name gives different digests in two agencies:
+    nothing here can match a person across agencies. Rebuilt whenever the identity changes.
+    """
+
+    compartment: ClassVar[Compartment] = Compartment.VICTIM_SERVICES
+
+    class Kind(models.TextChoices):
+        TERM = "term", "Whole name, name word, alias or phone"
+        NAME = "name", "First and last name (duplicate check)"
+        NAME_DOB = "name_dob", "First and last name with birth date (duplicate check)"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey("taskforce.Agency", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["task_force", "agency", "digest"], name="clientterm_tf_digest_idx"),
+            models.Index(fields=["task_force", "client"], name="clientterm_tf_client_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} term of {self.client_id}"
 
 
 class FamilyMember(TaskForceOwned):
@@ -269,7 +299,7 @@ class ServiceDelivery(TaskForceOwned):
     units = models.DecimalField(
         max_digits=6, decimal_places=2, default=1, validators=[MinValueValidator(0), MaxValueValidator(1000)]
     )
-    note = models.CharField(max_length=300, blank=True)
+    note = EncryptedCharField(max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -294,7 +324,7 @@ class CaseNote(TaskForceOwned):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
     agency = models.ForeignKey("taskforce.Agency", on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(max_length=20000)
+    text = EncryptedTextField(max_length=20000)
     privileged = models.BooleanField(default=False)
 
     class Meta:
@@ -326,8 +356,9 @@ class Consent(TaskForceOwned):
     recipient_agency = models.ForeignKey("taskforce.Agency", on_delete=models.PROTECT, related_name="+")
     scope = ArrayField(models.CharField(max_length=20, choices=ConsentCategory.choices))
     purpose = models.CharField(max_length=300)
-    signed_by = models.CharField(max_length=200)
-    guardian_name = models.CharField(max_length=200, blank=True)
+    # Names of the client and of their parent or guardian: encrypted like the identity.
+    signed_by = EncryptedCharField(max_length=200)
+    guardian_name = EncryptedCharField(max_length=200, blank=True)
     guardian_relationship = models.CharField(max_length=100, blank=True)
     guardian_not_suspect = models.BooleanField(default=False)
     signed_on = models.DateField()

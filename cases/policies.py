@@ -13,9 +13,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from cases.models import (
     Case,
@@ -29,6 +31,7 @@ from cases.models import (
     ServiceDelivery,
 )
 from taskforce.access import Actor, Role, get_or_not_found
+from taskforce.models import Agency
 from taskforce.permissions import granted_ids, has_grant
 
 ASSIGNED = "view_case"
@@ -121,3 +124,28 @@ def can_take_intake(actor: Actor) -> bool:
 def can_edit_note(actor: Actor, note: CaseNote) -> bool:
     """Only the author changes a note; a supervisor may read a privileged note but not edit it."""
     return note.author_id == actor.user_id
+
+
+def providing_agencies(case: Case, *, now: dt.datetime | None = None) -> QuerySet[Agency]:
+    """The agencies a service on this case may be recorded as provided by: the case's own agency,
+    and each agency the client was referred to by it under a release that is current now
+    (unexpired, unrevoked, naming that agency). Anything else would let an agency put services
+    in another's name, and in its reports."""
+    from referrals.models import Referral
+
+    now = now or timezone.now()
+    referred = (
+        Referral.objects.filter(
+            task_force_id=case.task_force_id,
+            from_agency_id=case.agency_id,
+            case__client_id=case.client_id,
+            consent__recipient_agency_id=F("to_agency_id"),
+            consent__expires_at__gt=now,
+        )
+        .filter(Q(consent__revoked_at__isnull=True) | Q(consent__revoked_at__gt=now))
+        .exclude(status__in=[Referral.Status.DECLINED, Referral.Status.WITHDRAWN])
+        .values("to_agency_id")
+    )
+    return Agency.objects.filter(task_force_id=case.task_force_id).filter(
+        Q(pk=case.agency_id) | Q(pk__in=referred)
+    )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from cases.identity_index import client_ids_matching
 from cases.models import Case, CaseNote, Consent, PlanItem, Screening, ServiceDelivery
 from cases.policies import (
     ASSIGNED,
@@ -59,13 +60,11 @@ def case_list(*, actor: Actor, filters: CaseFilters | None = None) -> QuerySet[C
         )
     term = filters.search.strip()
     if term:
-        for word in term.split()[:4]:
-            cases = cases.filter(
-                Q(client__identity__first_name__icontains=word)
-                | Q(client__identity__last_name__icontains=word)
-                | Q(client__identity__preferred_name__icontains=word)
-                | Q(client__identity__aliases__icontains=word)
-            )
+        # Names are encrypted: whole words, aliases and phones match through the agency's
+        # blind index (its own key), in the same query as the list.
+        cases = cases.filter(
+            client_id__in=client_ids_matching(actor.agency_id, term, task_force_id=actor.task_force_id)
+        )
     return cases
 
 

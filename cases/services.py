@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cases import identity_index
 from cases import screening as screening_rules
 from cases.codes import AgeGroup
 from cases.models import (
@@ -32,7 +33,14 @@ from cases.models import (
     Screening,
     ServiceDelivery,
 )
-from cases.policies import ASSIGNED, can_assign, can_take_intake, can_write_case, visible_cases
+from cases.policies import (
+    ASSIGNED,
+    can_assign,
+    can_take_intake,
+    can_write_case,
+    providing_agencies,
+    visible_cases,
+)
 from taskforce import clock
 from taskforce.access import Actor, Role, get_or_not_found
 from taskforce.audit import audit_record
@@ -78,16 +86,19 @@ def intake_duplicates(*, actor: Actor, first_name: str, last_name: str, date_of_
     """How many clients of the actor's own agency share this name (and birth date when given).
 
     Never looks across agencies: no client is matched between agencies by name, birth date or
-    any hash of them. Returns a count only; the case itself stays behind its own policy.
+    any hash of them (the blind index is keyed per agency). Returns a count only; the case
+    itself stays behind its own policy.
     """
-    identities = ClientIdentity.objects.for_actor(actor).filter(
-        client__agency_id=actor.agency_id,
-        first_name__iexact=first_name.strip(),
-        last_name__iexact=last_name.strip(),
-    )
-    if date_of_birth is not None:
-        identities = identities.filter(date_of_birth=date_of_birth)
-    return identities.count()
+    if actor.agency_id is None or ClientIdentity.compartment not in actor.compartments:
+        return 0
+    # The agency's own blind index (its own key): a name in another agency hashes differently.
+    return identity_index.duplicate_client_ids(
+        task_force_id=actor.task_force_id,
+        agency_id=actor.agency_id,
+        first_name=first_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+    ).count()
 
 
 def _validate_identity(data: dict[str, Any], today: dt.date) -> None:
@@ -143,6 +154,7 @@ def intake_create(
     )
     identity.full_clean()
     identity.save()
+    identity_index.reindex([identity])
     new_case = Case(
         task_force_id=actor.task_force_id,
         agency_id=actor.agency_id,
@@ -200,6 +212,7 @@ def case_open_from_referral(
     )
     new_identity.full_clean(exclude=[] if new_identity.first_name else ["first_name"])
     new_identity.save()
+    identity_index.reindex([new_identity])
     new_case = Case(
         task_force_id=actor.task_force_id,
         agency_id=actor.agency_id,
@@ -364,6 +377,18 @@ def _agency_of_task_force(actor: Actor, agency: Agency | None, field: str) -> Ag
     return agency
 
 
+def check_providing_agency(case: Case, agency: Agency | None) -> None:
+    """Refuse a providing agency other than the case's own or one the client was referred to
+    under a current release (``cases.policies.providing_agencies``). For recording and changing."""
+    if agency is not None and not providing_agencies(case).filter(pk=agency.pk).exists():
+        raise ValidationError(
+            {
+                "providing_agency": "Choose your agency, or an agency the client was referred to "
+                "under a current release."
+            }
+        )
+
+
 @transaction.atomic
 def service_record(
     *,
@@ -382,6 +407,7 @@ def service_record(
     if delivered_on > today_for(actor):
         raise ValidationError({"delivered_on": "A service cannot be dated in the future."})
     providing = _agency_of_task_force(actor, providing_agency, "providing_agency")
+    check_providing_agency(case, providing)
     service = ServiceDelivery(
         task_force_id=actor.task_force_id,
         case=case,

@@ -361,7 +361,7 @@ def _render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms
         "is_closed": case.status == Case.Status.CLOSED,
         "no_contact": case.status != Case.Status.CLOSED
         and (case.last_contact_on or case.opened_on) < today - dt.timedelta(days=NO_CONTACT_DAYS),
-        "service_form": forms_.get("service_form") or ServiceForm(actor=actor, today=today),
+        "service_form": forms_.get("service_form") or ServiceForm(actor=actor, case=case, today=today),
         "note_form": forms_.get("note_form") or NoteForm(),
         "close_form": forms_.get("close_form") or CloseForm(),
         "reopen_form": forms_.get("reopen_form") or ReopenForm(),
@@ -413,7 +413,7 @@ def _form_page(
 def service_add_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = _writable_case(request, case_id)
     actor = request.actor
-    form = ServiceForm(request.POST or None, actor=actor, today=today_for(actor))
+    form = ServiceForm(request.POST or None, actor=actor, case=case, today=today_for(actor))
     if request.method == "POST" and form.is_valid():
         try:
             service_record(actor=actor, case=case, **form.cleaned_data)

@@ -367,7 +367,20 @@ class VictimForm(forms.Form):
         self.fields["identified_on"].initial = today
 
 
+class _ByNameIterator(forms.models.ModelChoiceIterator):
+    """Choices sorted by the decrypted name: the column holds ciphertext, so SQL cannot sort
+    it. An investigation's suspects are few."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in sorted(self.queryset, key=lambda s: (s.full_name.casefold(), s.created_at)):
+            yield self.choice(obj)
+
+
 class SuspectChoiceField(forms.ModelChoiceField):
+    iterator = _ByNameIterator
+
     def label_from_instance(self, obj: Any) -> str:
         return obj.full_name
 
@@ -384,7 +397,7 @@ class ArrestForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["suspect"].queryset = (
-            policies.visible_suspects(actor).filter(investigation=investigation).order_by("full_name")
+            policies.visible_suspects(actor).filter(investigation=investigation).order_by("created_at")
         )
         self.fields["agency"].queryset = le_agencies(actor)
         self.fields["arrested_on"].initial = today
@@ -432,7 +445,7 @@ class DefendantForm(forms.Form):
         self.fields["suspect"].queryset = (
             policies.visible_suspects(actor)
             .filter(investigation_id=prosecution.investigation_id)
-            .order_by("full_name")
+            .order_by("created_at")
         )
 
 

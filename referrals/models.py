@@ -31,6 +31,7 @@ from referrals.codes import (
     VenueType,
 )
 from taskforce.access import Compartment, TaskForceOwned
+from taskforce.crypto import EncryptedCharField, EncryptedDateField, EncryptedListField
 from taskforce.permissions import TaskForceUserObjectPermission
 
 
@@ -156,19 +157,23 @@ class Tip(TaskForceOwned):
 
 
 class Suspect(TaskForceOwned):
-    """LE-only identity. Phone numbers, plates and handles are kept normalised so deconfliction
-    can compare them exactly."""
+    """LE-only identity, encrypted at rest. Phone numbers, plates and handles are kept normalised;
+    deconfliction compares their keyed blind indexes (referrals.suspect_index), per task force."""
 
     compartment: ClassVar[Compartment] = Compartment.LAW_ENFORCEMENT
 
     investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="+")
-    full_name = models.CharField(max_length=200)
-    name_key = models.CharField(max_length=200, editable=False)
-    aliases = models.CharField(max_length=300, blank=True)
-    date_of_birth = models.DateField(null=True, blank=True)
-    phones = ArrayField(models.CharField(max_length=20), default=list, blank=True)
-    plates = ArrayField(models.CharField(max_length=12), default=list, blank=True)
-    handles = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    full_name = EncryptedCharField(max_length=200)
+    aliases = EncryptedCharField(max_length=300, blank=True)
+    date_of_birth = EncryptedDateField(null=True, blank=True)
+    phones = EncryptedListField()
+    plates = EncryptedListField()
+    handles = EncryptedListField()
+    # Blind indexes (HMAC, task force key) of the normalised name and of each identifier.
+    name_key = models.CharField(max_length=64, editable=False)
+    phone_keys = ArrayField(models.CharField(max_length=64), default=list, blank=True, editable=False)
+    plate_keys = ArrayField(models.CharField(max_length=64), default=list, blank=True, editable=False)
+    handle_keys = ArrayField(models.CharField(max_length=64), default=list, blank=True, editable=False)
 
     class Meta:
         indexes = [
@@ -186,7 +191,7 @@ class IdentifiedVictim(TaskForceOwned):
     compartment: ClassVar[Compartment] = Compartment.LAW_ENFORCEMENT
 
     investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="+")
-    name_or_alias = models.CharField(max_length=200)
+    name_or_alias = EncryptedCharField(max_length=200)
     age_group = models.CharField(max_length=20, choices=AgeGroup.choices, default=AgeGroup.NOT_REPORTED)
     gender = models.CharField(max_length=20, choices=Gender.choices, default=Gender.NOT_REPORTED)
     trafficking_type = models.CharField(
@@ -331,9 +336,10 @@ class Referral(TaskForceOwned):
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     # Payload: only what the sender chose to write.
     summary = models.TextField(max_length=4000)
-    name_or_alias = models.CharField(max_length=200, blank=True)
-    language = models.CharField(max_length=60, blank=True)
-    safe_contact = models.CharField(max_length=300, blank=True)
+    # What identifies the client is encrypted at rest like the client's own identity.
+    name_or_alias = EncryptedCharField(max_length=200, blank=True)
+    language = EncryptedCharField(max_length=60, blank=True)
+    safe_contact = EncryptedCharField(max_length=300, blank=True)
     needs = ArrayField(
         models.CharField(max_length=30, choices=ServiceCategory.choices), default=list, blank=True
     )
@@ -345,10 +351,10 @@ class Referral(TaskForceOwned):
     address_confidential = models.BooleanField(default=False)
     # The client's names as recorded by the sending agency, each in its own field; only under a
     # release that covers identity (victim services to victim services or law enforcement).
-    first_name = models.CharField(max_length=100, blank=True)
-    last_name = models.CharField(max_length=100, blank=True)
-    preferred_name = models.CharField(max_length=100, blank=True)
-    aliases = models.CharField(max_length=300, blank=True)
+    first_name = EncryptedCharField(max_length=100, blank=True)
+    last_name = EncryptedCharField(max_length=100, blank=True)
+    preferred_name = EncryptedCharField(max_length=100, blank=True)
+    aliases = EncryptedCharField(max_length=300, blank=True)
     # Where it comes from on the sender's side (never shown to the receiver).
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     investigation = models.ForeignKey(

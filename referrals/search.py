@@ -5,12 +5,12 @@ referral's payload (summary, names) is searched only for the two agencies it tra
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import Q
 from django.utils import timezone
 
+from referrals import suspect_index
 from referrals.models import Prosecution
 from referrals.policies import (
     visible_defendants,
@@ -20,7 +20,7 @@ from referrals.policies import (
     visible_suspects,
     visible_tips,
 )
-from referrals.services import normalize_handle, normalize_name, normalize_phone, normalize_plate
+from referrals.suspect_index import normalize_handle, normalize_name, normalize_phone, normalize_plate
 from taskforce import clock
 from taskforce.access import Actor
 from taskforce.search import PER_TYPE, Hit, Query, Searcher, register
@@ -61,21 +61,22 @@ def search_tips(actor: Actor, query: Query) -> list[Hit]:
     ]
 
 
-def _suspect_match(query: Query) -> Q:
-    match = Q(name_key=normalize_name(query.text)) | Q(
-        aliases__iregex=rf"(^|,)\s*{re.escape(query.text)}\s*(,|$)"
-    )
+def _suspect_match(actor: Actor, query: Query) -> Q:
+    """Suspects by a whole name, a phone, a plate or a handle, through the task force's keyed
+    blind index (the identifiers themselves are encrypted)."""
+    tf = actor.task_force_id
+    match = Q(name_key=suspect_index.digest(tf, "name", normalize_name(query.text)))
     if query.looks_like_phone:
-        match |= Q(phones__contains=[normalize_phone(query.text)])
+        match |= Q(phone_keys__contains=[suspect_index.digest(tf, "phone", normalize_phone(query.text))])
     plate = normalize_plate(query.text)
     if 2 <= len(plate) <= 12 and " " not in query.text:
-        match |= Q(plates__contains=[plate])
-    match |= Q(handles__contains=[normalize_handle(query.text)])
+        match |= Q(plate_keys__contains=[suspect_index.digest(tf, "plate", plate)])
+    match |= Q(handle_keys__contains=[suspect_index.digest(tf, "handle", normalize_handle(query.text))])
     return match
 
 
 def search_investigations(actor: Actor, query: Query) -> list[Hit]:
-    suspects = visible_suspects(actor).filter(_suspect_match(query)).values("investigation_id")
+    suspects = visible_suspects(actor).filter(_suspect_match(actor, query)).values("investigation_id")
     match = Q(case_number__iexact=query.text) | Q(title__icontains=query.text) | Q(pk__in=suspects)
     if query.uuid is not None:
         match |= Q(pk=query.uuid)
@@ -99,7 +100,7 @@ def search_investigations(actor: Actor, query: Query) -> list[Hit]:
 
 def search_prosecutions(actor: Actor, query: Query) -> list[Hit]:
     defendants = visible_defendants(actor).filter(
-        suspect__in=visible_suspects(actor).filter(_suspect_match(query))
+        suspect__in=visible_suspects(actor).filter(_suspect_match(actor, query))
     )
     match = Q(court_case_number__iexact=query.text) | Q(pk__in=defendants.values("prosecution_id"))
     if query.uuid is not None:
@@ -122,14 +123,8 @@ def search_prosecutions(actor: Actor, query: Query) -> list[Hit]:
 def search_referrals(actor: Actor, query: Query) -> list[Hit]:
     # The payload is the two agencies' own business: the coordinator finds the envelope by id only.
     between = Q(from_agency_id=actor.agency_id) | Q(to_agency_id=actor.agency_id)
-    text = query.text
-    payload = (
-        Q(name_or_alias__iexact=text)
-        | Q(first_name__iexact=text)
-        | Q(last_name__iexact=text)
-        | Q(preferred_name__iexact=text)
-        | Q(summary__search=_words(query))
-    )
+    # The names a referral carries are encrypted; its summary is searched by its words.
+    payload = Q(summary__search=_words(query))
     match = between & payload
     if query.uuid is not None:
         match |= Q(pk=query.uuid)

@@ -26,7 +26,7 @@ from cases.codes import ReferralSource
 from cases.models import Case, Consent
 from cases.policies import can_write_case, visible_identities
 from cases.services import case_open_from_referral, today_for
-from referrals import policies
+from referrals import policies, suspect_index
 from referrals.codes import RELATED_STATUTES, TRAFFICKING_STATUTES, Disposition, ReferralKind
 from referrals.models import (
     Arrest,
@@ -41,6 +41,7 @@ from referrals.models import (
     Suspect,
     Tip,
 )
+from referrals.suspect_index import normalize_handle, normalize_phone, normalize_plate
 from taskforce import statutes
 from taskforce.access import LE_ROLES, VS_ROLES, Actor, Side, get_or_not_found
 from taskforce.audit import audit_record
@@ -365,40 +366,24 @@ def team_members(*, actor: Actor, investigation: Investigation) -> list[Membersh
 # ------------------------------------------------------------------------------- deconfliction
 
 
-def normalize_phone(value: str) -> str:
-    digits = re.sub(r"\D", "", value)
-    return digits[-10:] if len(digits) >= 10 else digits
-
-
-def normalize_plate(value: str) -> str:
-    return re.sub(r"[^A-Z0-9]", "", value.upper())
-
-
-def normalize_handle(value: str) -> str:
-    return value.strip().lstrip("@").lower()
-
-
-def normalize_name(value: str) -> str:
-    return " ".join(value.lower().split())
-
-
 def _deconflict(*, actor: Actor, suspect: Suspect) -> list[str]:
     """Compare a suspect's identifiers with every other investigation of the task force,
     restricted ones included. Tell only which agency leads a matching investigation."""
     others = Suspect.objects.for_actor(actor).exclude(investigation_id=suspect.investigation_id)
     checks = [
+        # Blind indexes under the task force's key: the identifiers themselves are encrypted.
         (DeconflictionAlert.Kind.NAME, others.filter(name_key=suspect.name_key)),
         (
             DeconflictionAlert.Kind.PHONE,
-            others.filter(phones__overlap=suspect.phones) if suspect.phones else None,
+            others.filter(phone_keys__overlap=suspect.phone_keys) if suspect.phone_keys else None,
         ),
         (
             DeconflictionAlert.Kind.PLATE,
-            others.filter(plates__overlap=suspect.plates) if suspect.plates else None,
+            others.filter(plate_keys__overlap=suspect.plate_keys) if suspect.plate_keys else None,
         ),
         (
             DeconflictionAlert.Kind.HANDLE,
-            others.filter(handles__overlap=suspect.handles) if suspect.handles else None,
+            others.filter(handle_keys__overlap=suspect.handle_keys) if suspect.handle_keys else None,
         ),
     ]
     messages = []
@@ -449,13 +434,13 @@ def suspect_add(
         task_force_id=actor.task_force_id,
         investigation=investigation,
         full_name=name,
-        name_key=normalize_name(name),
         aliases=data.get("aliases", ""),
         date_of_birth=data.get("date_of_birth"),
         phones=sorted({normalize_phone(p) for p in data.get("phones") or [] if normalize_phone(p)}),
         plates=sorted({normalize_plate(p) for p in data.get("plates") or [] if normalize_plate(p)}),
         handles=sorted({normalize_handle(h) for h in data.get("handles") or [] if normalize_handle(h)}),
     )
+    suspect_index.index(suspect)
     suspect.full_clean()
     suspect.save()
     audit_record(

@@ -530,7 +530,11 @@ def _render_investigation(
     may_edit = policies.can_edit_investigation(actor, investigation)
     may_manage = policies.can_manage_team(actor, investigation)
     suspects = (
-        list(policies.visible_suspects(actor).filter(investigation=investigation).order_by("full_name"))
+        # Names are encrypted: sorted here, not in SQL (an investigation's suspects are few).
+        sorted(
+            policies.visible_suspects(actor).filter(investigation=investigation).order_by("created_at"),
+            key=lambda s: s.full_name.casefold(),
+        )
         if le
         else []
     )
@@ -868,11 +872,12 @@ def prosecution_detail_view(request: HttpRequest, prosecution_id: uuid.UUID) -> 
         .order_by("charged_on", "created_at")
     )
     # Suspect identity is LE-only: the coordinator reads the prosecution without names.
-    names = dict(
-        policies.visible_suspects(actor)
+    names = {
+        suspect.pk: suspect.full_name
+        for suspect in policies.visible_suspects(actor)
         .filter(pk__in=[d.suspect_id for d in defendants])
-        .values_list("pk", "full_name")
-    )
+        .only("pk", "full_name")
+    }
     charges: dict[uuid.UUID, list[Any]] = {}
     for charge in (
         policies.visible_charges(actor)
@@ -978,13 +983,8 @@ def _defendant_of(request: HttpRequest, prosecution: Prosecution, defendant_id: 
 
 
 def _defendant_label(actor: Actor, defendant: Defendant) -> str:
-    name = (
-        policies.visible_suspects(actor)
-        .filter(pk=defendant.suspect_id)
-        .values_list("full_name", flat=True)
-        .first()
-    )
-    return name or "the defendant"
+    suspect = policies.visible_suspects(actor).filter(pk=defendant.suspect_id).only("pk", "full_name").first()
+    return (suspect.full_name if suspect else "") or "the defendant"
 
 
 @tenant_view

@@ -5,6 +5,8 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from taskforce.keys import DEVELOPMENT_BLIND_INDEX_KEY, DEVELOPMENT_FIELD_KEYS
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -217,6 +219,11 @@ SPECTACULAR_SETTINGS = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 TASKFORCE_REQUIRE_MFA = env.bool("TASKFORCE_REQUIRE_MFA", default=False)
+
+# Field-level encryption and blind-index keys (docs/encryption.md). Outside production a fixed,
+# public development key: it protects nothing and production settings refuse to start with it.
+TASKFORCE_FIELD_KEYS = env("TASKFORCE_FIELD_KEYS", default=DEVELOPMENT_FIELD_KEYS)
+TASKFORCE_BLIND_INDEX_KEY = env("TASKFORCE_BLIND_INDEX_KEY", default=DEVELOPMENT_BLIND_INDEX_KEY)
 # An API token lives as long as a browser session may: 12 hours.
 API_TOKEN_LIFETIME_SECONDS = 12 * 60 * 60
 

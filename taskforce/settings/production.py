@@ -1,5 +1,7 @@
 """Production settings: every secret comes from the environment; nothing insecure by default."""
 
+from taskforce.keys import require_production_keys
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -24,3 +26,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 TASKFORCE_REQUIRE_MFA = env.bool("TASKFORCE_REQUIRE_MFA", default=True)
+
+# Identity is encrypted at rest: no start without real keys (env() raises when unset), and a
+# malformed or development key stops the process here rather than at the first client read.
+TASKFORCE_FIELD_KEYS = env("TASKFORCE_FIELD_KEYS")
+TASKFORCE_BLIND_INDEX_KEY = env("TASKFORCE_BLIND_INDEX_KEY")
+require_production_keys(TASKFORCE_FIELD_KEYS, TASKFORCE_BLIND_INDEX_KEY)

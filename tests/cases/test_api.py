@@ -211,7 +211,10 @@ def test_case_list_filters(world: World, case: dict) -> None:
     api = world.api("alpha.case_manager")
     assert len(api.get(url("case-list"), {"status": "intake"}).json()["results"]) == 1
     assert len(api.get(url("case-list"), {"status": "closed"}).json()["results"]) == 0
-    assert len(api.get(url("case-list"), {"search": "marker-last"}).json()["results"]) == 1
+    # Names are encrypted: search matches whole names and name words (blind index), not substrings.
+    assert len(api.get(url("case-list"), {"search": "marker-lastname"}).json()["results"]) == 1
+    assert len(api.get(url("case-list"), {"search": "Lastname"}).json()["results"]) == 1
+    assert len(api.get(url("case-list"), {"search": "marker-last"}).json()["results"]) == 0
     assert len(api.get(url("case-list"), {"search": "nobody"}).json()["results"]) == 0
     # Unknown filter values are ignored, never a 500.
     assert api.get(url("case-list"), {"status": "bogus", "page_size": "abc"}).status_code == 200
@@ -275,6 +278,10 @@ def test_no_delete_or_put(world: World, case: dict) -> None:
 
 
 def test_services(world: World, case: dict) -> None:
+    from tests.cases.test_services import refer_under_release
+
+    # Provided by another agency: only one the client was referred to under a current release.
+    refer_under_release(world, Case.objects.get(pk=case["id"]), "alpha.vs2")
     api = world.api("alpha.case_manager")
     services_url = url("case-services", pk=case["id"])
     response = api.post(

@@ -71,6 +71,26 @@ def intake(
     )
 
 
+def refer_under_release(world: World, case: Case, to: str, key: str = "alpha.case_manager") -> None:
+    from referrals.services import referral_send
+
+    release = services.consent_record(
+        actor=world.actor(key),
+        case=case,
+        recipient_agency=world.agencies[to],
+        scope=["identity", "contact", "case_summary"],
+        purpose="Services",
+        signed_by="The client",
+    )
+    referral_send(
+        actor=world.actor(key),
+        to_agency=world.agencies[to],
+        case=case,
+        consent=release,
+        payload={"summary": "Refer"},
+    )
+
+
 def rows() -> dict[str, int]:
     """Rows of every victim-services table and of the grant table."""
     counts = {model.__name__: model.objects.count() for model in apps.get_app_config("cases").get_models()}
@@ -317,6 +337,9 @@ def test_providing_agency_of_another_task_force_is_refused(world: World) -> None
         )
     assert "providing_agency" in caught.value.message_dict
     assert rows() == before
+    # Another agency of the task force provides only once the client is referred there under a
+    # current release (tests/cases/test_providing_agency.py).
+    refer_under_release(world, case, "alpha.vs2")
     service = services.service_record(
         actor=world.actor("alpha.case_manager"),
         case=case,

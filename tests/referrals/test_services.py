@@ -17,7 +17,7 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.models import Case, CaseUserObjectPermission, Client, ClientIdentity, Consent
 from cases.policies import visible_cases
-from referrals import policies, services
+from referrals import policies, services, suspect_index
 from referrals.models import (
     CertificationRequest,
     DeconflictionAlert,
@@ -607,12 +607,17 @@ def test_stored_identifiers_are_normalised(world: World) -> None:
               "plates": ["abc-123"], "handles": ["@Foo"]},
     )  # fmt: skip
     assert messages == []
-    assert (suspect.name_key, suspect.phones, suspect.plates, suspect.handles) == (
-        "mei ling",
+    suspect.refresh_from_db()
+    assert (suspect.full_name, suspect.phones, suspect.plates, suspect.handles) == (
+        "Mei  Ling",
         ["9255550101"],
         ["ABC123"],
         ["foo"],
     )
+    # The name key is the blind index (task force key) of the normalised name, not the name.
+    tf = world.task_forces["alpha"].pk
+    assert suspect.name_key == suspect_index.digest(tf, "name", "mei ling")
+    assert suspect.phone_keys == [suspect_index.digest(tf, "phone", "9255550101")]
 
 
 def test_no_match_within_the_same_investigation_or_another_task_force(world: World) -> None:

@@ -28,7 +28,7 @@ def recount(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("referrals", "0006_search_index"),
+        ("referrals", "0007_search_index"),
         ("taskforce", "0004_trafficking_statutes"),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("referrals", "0005_tip_inbox_index"),
+        ("referrals", "0006_encrypt_identifiers"),
         ("taskforce", "0003_triage_targets"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

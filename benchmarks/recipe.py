@@ -140,10 +140,11 @@ def statements(size: Size) -> list[tuple[str, str]]:
             """
             INSERT INTO taskforce_taskforce (id, slug, name, jurisdiction, time_zone, fiscal_year_start_month,
                 public_tip_form_enabled, consent_max_days, created_at, triage_target_business_days,
-                triage_target_immediate_minutes, trafficking_statutes)
+                triage_target_immediate_minutes, trafficking_statutes, investigation_number_pattern)
             SELECT id, slug, 'Bench Task Force ' || idx, '', 'America/Los_Angeles', 10, false, 365,
                 %(now0)s - interval '6 years', 2, 60,
-                ARRAY['PC 236.1', 'PC 266h', 'PC 266i', '18 U.S.C. 1581-1592', '18 U.S.C. 1594']
+                ARRAY['PC 236.1', 'PC 266h', 'PC 266i', '18 U.S.C. 1581-1592', '18 U.S.C. 1594'],
+                'HT-{year}-{seq:03d}'
             FROM g_tf
             """,
         ),

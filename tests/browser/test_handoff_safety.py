@@ -77,7 +77,7 @@ def test_safety_profile_and_names_survive_the_hand_off(page, golf) -> None:
     page.fill('[name="name_or_alias"]', "Lu")
     page.fill('[name="summary"]', "Needs an attorney for a T visa")
     with page.expect_navigation():
-        page.click('main button[type="submit"]')
+        page.click("text=Send referral")
     assert re.search(r"/tf/golf/referrals/[0-9a-f-]{36}/$", page.url), page.url
     referral_url = page.url
 

@@ -34,6 +34,10 @@ INSTALLED_APPS = [
     "referrals",
     "mdt",
     "reporting",
+    # Sign-in hardening (issue 9): lockout, MFA, sessions list.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "signin",
 ]
 
 MIDDLEWARE = [
@@ -46,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "taskforce.middleware.SessionLifetimeMiddleware",
+    "signin.middleware.SignInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Innermost: one database transaction per request, so the row-level security
@@ -79,7 +84,8 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that refuses locked accounts with the same answer as a wrong password.
+    "signin.backends.LockoutModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # No anonymous user row: anonymous visitors get nothing, and guardian must not invent one.
@@ -216,6 +222,10 @@ SPECTACULAR_SETTINGS = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 TASKFORCE_REQUIRE_MFA = env.bool("TASKFORCE_REQUIRE_MFA", default=False)
+# Sign-in hardening (signin app): CJIS lockout figures and the TOTP issuer shown in apps.
+SIGNIN_LOCKOUT_FAILURES = 5
+SIGNIN_LOCKOUT_WINDOW_SECONDS = 15 * 60
+OTP_TOTP_ISSUER = "Task force platform"
 # An API token lives as long as a browser session may: 12 hours.
 API_TOKEN_LIFETIME_SECONDS = 12 * 60 * 60
 

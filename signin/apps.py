@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class SigninConfig(AppConfig):
+    name = "signin"
+    verbose_name = "Sign-in"
+
+    def ready(self) -> None:
+        from django.contrib import admin
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from signin import receivers  # noqa: F401  (connects the sign-in signal receivers)
+
+        # django-otp registers its devices on the admin site: their secrets are no platform
+        # staff's business (the platform admin shows structure only).
+        if admin.site.is_registered(TOTPDevice):
+            admin.site.unregister(TOTPDevice)

@@ -127,7 +127,7 @@ class MfaTotpConfirmView(APIView):
 
 class SignInOut(serializers.Serializer):
     id = serializers.UUIDField()
-    kind = serializers.ChoiceField(choices=["browser", "token"])
+    kind = serializers.CharField(help_text="`browser` (a signed-in browser) or `token` (an API token).")
     created_at = serializers.DateTimeField()
     last_seen_at = serializers.DateTimeField(allow_null=True)
     expires_at = serializers.DateTimeField()

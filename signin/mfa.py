@@ -12,6 +12,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from signin.audit import audit_member_event
 from signin.models import RecoveryCodeDevice
@@ -100,5 +101,6 @@ def reset_mfa(*, user: User, by_user_id: uuid.UUID | str) -> None:
     and token ends, and the member enrols again at the next sign-in."""
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryCodeDevice.objects.filter(user=user).delete()
+    WebAuthnCredential.objects.filter(user=user).delete()
     end_all_sessions(user)
     audit_member_event(action="mfa.reset", user_id=user.pk, actor_user_id=by_user_id)

@@ -40,6 +40,9 @@ def _mfa_exempt(path: str) -> bool:
     return (
         path in (reverse("login"), reverse("logout"), reverse("healthz"), api_me)
         or path.startswith(reverse("signin-mfa"))
+        # A security key as the second factor (registration stays behind the gate).
+        or path.startswith(reverse("otp_webauthn:credential-authentication-begin").rsplit("/", 2)[0] + "/")
+        or path == reverse("otp_webauthn:js-i18n-catalog")
         or path.startswith(api_me + "mfa/")
     )
 

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
+from django_otp_webauthn.models import WebAuthnCredential
 from rest_framework.throttling import ScopedRateThrottle
 
 from signin import mfa
@@ -101,7 +102,11 @@ def _verify(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "signin/mfa_verify.html",
-        {"form": form, "next": _next_url(request)},
+        {
+            "form": form,
+            "next": _next_url(request),
+            "has_keys": WebAuthnCredential.objects.filter(user=user, confirmed=True).exists(),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     # Sign-in hardening (issue 9): lockout, MFA, sessions list.
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "signin",
 ]
 
@@ -50,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "taskforce.middleware.SessionLifetimeMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "signin.middleware.SignInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -226,6 +228,16 @@ TASKFORCE_REQUIRE_MFA = env.bool("TASKFORCE_REQUIRE_MFA", default=False)
 SIGNIN_LOCKOUT_FAILURES = 5
 SIGNIN_LOCKOUT_WINDOW_SECONDS = 15 * 60
 OTP_TOTP_ISSUER = "Task force platform"
+# Security keys and passkeys: a second factor only, never instead of the password.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = "Task force platform"
+_BASE = TASKFORCE_BASE_URL.rstrip("/")
+_SECURE_BASE = _BASE.startswith("https://")
+_BASE_HOST = _BASE.split("://", 1)[-1].split("/")[0].split(":")[0]
+OTP_WEBAUTHN_RP_ID = env("TASKFORCE_WEBAUTHN_RP_ID", default=_BASE_HOST if _SECURE_BASE else "localhost")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "TASKFORCE_WEBAUTHN_ORIGINS", default=[_BASE] if _SECURE_BASE else ["http://localhost:8000"]
+)
 # An API token lives as long as a browser session may: 12 hours.
 API_TOKEN_LIFETIME_SECONDS = 12 * 60 * 60
 

@@ -31,7 +31,8 @@ _PRINT = (
 
 def _production(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, **PRODUCTION_ENV, **(env or {})}
-    environment = {k: v for k, v in environment.items() if v is not None}
+    # The browser tests' conftest sets this for Playwright in this process: not for production.
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
         [sys.executable, *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
     )

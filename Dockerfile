@@ -24,6 +24,7 @@ COPY . .
 RUN DJANGO_SECRET_KEY=collectstatic-only-not-a-secret \
     DJANGO_ALLOWED_HOSTS=localhost \
     DATABASE_URL=postgres://unused@localhost/unused \
+    REDIS_URL=redis://unused:6379/0 \
     python manage.py collectstatic --noinput
 
 # Run as an unprivileged user; only var/ (media, exports, beat schedule) is writable.

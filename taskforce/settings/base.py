@@ -180,6 +180,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reporting.tasks.prepare_previous_month",
         "schedule": crontab(day_of_month=1, hour=5, minute=30),
     },
+    "signin-prune-records-daily": {
+        "task": "signin.tasks.prune_sign_in_records",
+        "schedule": crontab(hour=4, minute=40),
+    },
     "certification-reminders-daily": {
         "task": "referrals.tasks.certification_reminders",
         "schedule": crontab(hour=7, minute=5),

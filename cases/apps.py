@@ -7,7 +7,7 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from cases import home
+        from cases import home, search
         from taskforce import navigation
         from taskforce.access import VS_ROLES
 
@@ -15,3 +15,4 @@ class CasesConfig(AppConfig):
             navigation.NavItem("Cases", "case-list", lambda actor: actor.role in VS_ROLES, order=10)
         )
         home.register_panels()
+        search.register_searchers()

@@ -7,6 +7,7 @@ class MdtConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from mdt import home
+        from mdt import home, search
 
         home.register()
+        search.register_searchers()

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from cases.models import Case
 from cases.policies import visible_cases
-from cases.services import today_for
+from cases.services import today_for, zone_for
 from mdt import policies
 from mdt.models import (
     AGREEMENT_DAYS,
@@ -153,11 +153,22 @@ def guest_sign(
     return attendance
 
 
-def _check_meeting_time(status: str, starts_at: dt.datetime) -> None:
+def _check_meeting_time(actor: Actor, status: str, starts_at: dt.datetime) -> None:
     if status == MdtMeeting.Status.PLANNED and starts_at < timezone.now() - dt.timedelta(hours=12):
         raise ValidationError(
             {"starts_at": "A meeting in the past cannot be planned; mark it held or cancelled."}
         )
+    # Starting early would record attendance and decisions against a day that has not come:
+    # the minutes and the PC 13753 record must carry the day the team really met.
+    day = timezone.localtime(starts_at, zone_for(actor)).date()
+    if status == MdtMeeting.Status.IN_PROGRESS and day > today_for(actor):
+        raise ValidationError(
+            {"status": f"This meeting is on {day:%Y-%m-%d}; it can be started on that day."}
+        )
+
+
+def can_start_today(actor: Actor, meeting: MdtMeeting) -> bool:
+    return timezone.localtime(meeting.starts_at, zone_for(actor)).date() <= today_for(actor)
 
 
 @transaction.atomic
@@ -167,7 +178,7 @@ def meeting_create(*, actor: Actor, team: MdtTeam, data: dict[str, Any]) -> MdtM
     status = data.get("status") or MdtMeeting.Status.PLANNED
     if not data.get("starts_at"):
         raise ValidationError({"starts_at": "When does the meeting start?"})
-    _check_meeting_time(status, data["starts_at"])
+    _check_meeting_time(actor, status, data["starts_at"])
     meeting = MdtMeeting(
         task_force_id=actor.task_force_id,
         team=team,
@@ -192,12 +203,48 @@ def meeting_update(*, actor: Actor, meeting: MdtMeeting, data: dict[str, Any]) -
     for field in changed:
         setattr(meeting, field, data[field])
     if {"starts_at", "status"} & set(changed):
-        _check_meeting_time(meeting.status, meeting.starts_at)
+        _check_meeting_time(actor, meeting.status, meeting.starts_at)
     if changed:
         meeting.full_clean()
         meeting.save(update_fields=[*changed, "updated_at"])
         audit_record(action="meeting.changed", actor=actor, target=meeting, detail={"fields": changed})
     return meeting
+
+
+@transaction.atomic
+def meeting_record_save(
+    *,
+    actor: Actor,
+    meeting: MdtMeeting,
+    attendance: list[tuple[RosterMember, str]],
+    minutes: str | None,
+    decisions: dict[CaseReview, dict[str, str]],
+) -> list[str]:
+    """Save what was typed on the running meeting's page in one go: attendance, the minutes and
+    each review's decisions. All or nothing, so a refused part never half-saves the rest; only
+    what changed is written (and audited). Returns the parts that changed."""
+    _require(policies.can_edit_meeting(actor, meeting))
+    changed: list[str] = []
+    current = {
+        a.roster_member_id: a.status
+        for a in Attendance.objects.for_actor(actor).filter(meeting=meeting, roster_member__isnull=False)
+    }
+    marked = [(row, status) for row, status in attendance if status and current.get(row.pk) != status]
+    for row, status in marked:
+        attendance_record(actor=actor, meeting=meeting, row=row, status=status)
+    if marked:
+        changed.append("attendance")
+    if minutes is not None and minutes != meeting.minutes:
+        meeting_update(actor=actor, meeting=meeting, data={"minutes": minutes})
+        changed.append("minutes")
+    for review, data in decisions.items():
+        if review.meeting_id != meeting.pk:
+            raise ValidationError({"review": "Choose a review of this meeting."})
+        if any(getattr(review, field) != value for field, value in data.items()):
+            review_update(actor=actor, review=review, data=data)
+            if "decisions" not in changed:
+                changed.append("decisions")
+    return changed
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ urlpatterns = [
     path(f"{MEETING}status/", views.meeting_status_view, name="mdt-meeting-status"),
     path(f"{MEETING}print/", views.meeting_print_view, name="mdt-meeting-print"),
     path(f"{MEETING}attendance/", views.attendance_view, name="mdt-attendance"),
+    path(f"{MEETING}record/", views.meeting_record_view, name="mdt-meeting-record"),
     path(f"{MEETING}guests/", views.guest_add_view, name="mdt-guest-add"),
     path(f"{MEETING}reviews/new/", views.review_add_view, name="mdt-review-add"),
     path(f"{MEETING}actions/new/", views.action_add_view, name="mdt-action-add"),

@@ -440,6 +440,22 @@ def _review_rows(
     return rows
 
 
+RECORD_FORM = "meeting-record"
+
+
+def _in_record(form: forms.Form) -> forms.Form:
+    """Tie a section's fields to the page's one meeting-record form (HTML ``form`` attribute):
+    the sections stay where they are on the page, and any of their Save buttons sends them all,
+    so saving attendance can never drop the decisions or minutes typed meanwhile."""
+    for field in form.fields.values():
+        field.widget.attrs["form"] = RECORD_FORM
+    return form
+
+
+def _decisions_prefix(review: Any) -> str:
+    return f"d{review.pk.hex[:8]}"
+
+
 def _render_meeting(
     request: HttpRequest, meeting: MdtMeeting, *, status: int = 200, **forms_: Any
 ) -> HttpResponse:
@@ -476,9 +492,12 @@ def _render_meeting(
     }
     if can_edit:
         context.update(
-            attendance_form=forms_.get("attendance_form") or AttendanceForm(rows=roster, current=current),
+            attendance_form=forms_.get("attendance_form")
+            or _in_record(AttendanceForm(rows=roster, current=current)),
             guest_form=forms_.get("guest_form") or GuestForm(),
-            minutes_form=forms_.get("minutes_form") or MinutesForm(initial={"minutes": meeting.minutes}),
+            minutes_form=forms_.get("minutes_form")
+            or _in_record(MinutesForm(initial={"minutes": meeting.minutes})),
+            can_start=services.can_start_today(actor, meeting),
             action_form=forms_.get("action_form")
             or ActionItemForm(
                 actor=actor, meeting=meeting, reviews=[], initial={"due_on": default_due(today)}
@@ -500,10 +519,14 @@ def _render_meeting(
                 )
             if forms_.get("decisions_review") == review.pk:
                 row["decisions_form"] = forms_["decisions_form"]
+            elif review.pk in forms_.get("decisions_forms", {}):
+                row["decisions_form"] = forms_["decisions_forms"][review.pk]
             elif row["can_edit"]:
-                row["decisions_form"] = DecisionsForm(
-                    initial={"decisions": review.decisions, "recommendations": review.recommendations},
-                    prefix=f"d{review.pk.hex[:8]}",
+                row["decisions_form"] = _in_record(
+                    DecisionsForm(
+                        initial={"decisions": review.decisions, "recommendations": review.recommendations},
+                        prefix=_decisions_prefix(review),
+                    )
                 )
     audit_record(action="meeting.viewed", actor=actor, target=meeting, detail={"reviews": len(reviews)})
     return _page(request, "mdt/meeting_detail.html", context, status=status)
@@ -646,6 +669,60 @@ def attendance_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse
             messages.success(request, "Attendance saved.")
             return redirect(tf_url(actor, "mdt-meeting", meeting_id=meeting.pk) + "#attendance")
     return _render_meeting(request, meeting, status=400, attendance_form=form)
+
+
+@tenant_view
+@require_POST
+def meeting_record_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
+    """The running meeting's one save: attendance, minutes and every decision typed on the page."""
+    actor = request.actor
+    meeting = policies.access_meeting(actor, meeting_id)
+    _allow(policies.can_edit_meeting(actor, meeting))
+    rows = list(team_roster(actor, meeting.team_id))
+    data = request.POST.copy()
+    if data.get("mark_all") == "present":
+        for row in rows:
+            data[f"row_{row.pk}"] = "present"
+    attendance = _in_record(AttendanceForm(data, rows=rows, current={}))
+    minutes = _in_record(MinutesForm(data)) if "minutes" in data else None
+    agenda = selectors.agenda(actor=actor, meeting=meeting)
+    editable = policies.editable_review_ids(actor, agenda, meeting.team_id)
+    reviews = [
+        review
+        for review in agenda
+        if review.pk in editable and f"{_decisions_prefix(review)}-decisions" in data
+    ]
+    decisions = {
+        review: _in_record(DecisionsForm(data, prefix=_decisions_prefix(review))) for review in reviews
+    }
+    parts = [attendance, *([minutes] if minutes else []), *decisions.values()]
+    if all(form.is_valid() for form in parts):
+        try:
+            changed = services.meeting_record_save(
+                actor=actor,
+                meeting=meeting,
+                attendance=attendance.marked(),
+                minutes=minutes.cleaned_data["minutes"] if minutes else None,
+                decisions={review: form.cleaned_data for review, form in decisions.items()},
+            )
+        except ValidationError as exc:
+            _apply_errors(attendance, exc)
+        else:
+            messages.success(request, "Meeting record saved." if changed else "Nothing had changed.")
+            anchor = request.POST.get("save", "")
+            anchor = anchor if anchor in {"attendance", "minutes"} or anchor.startswith("review-") else ""
+            return redirect(
+                tf_url(actor, "mdt-meeting", meeting_id=meeting.pk) + (f"#{anchor}" if anchor else "")
+            )
+    # Everything typed comes back as typed, with the errors beside the fields.
+    return _render_meeting(
+        request,
+        meeting,
+        status=400,
+        attendance_form=attendance,
+        **({"minutes_form": minutes} if minutes else {}),
+        decisions_forms={review.pk: form for review, form in decisions.items()},
+    )
 
 
 @tenant_view

@@ -7,7 +7,8 @@ class ReferralsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from referrals import home_bridge, home_le
+        from referrals import home_bridge, home_le, search
 
         home_le.register()
         home_bridge.register()
+        search.register_searchers()

@@ -14,6 +14,8 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -144,6 +146,9 @@ class Tip(TaskForceOwned):
                 models.F("id"),
                 name="tip_tf_inbox_idx",
             ),
+            # The search box's words of a tip ('simple': names and places as typed, any language);
+            # the same expression as referrals.search.TIP_SEARCH_VECTOR, so the planner uses it.
+            GinIndex(SearchVector("narrative", "city", config="simple"), name="tip_search_idx"),
         ]
 
     def __str__(self) -> str:

@@ -28,9 +28,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.codes import ContactChannel, ServiceCategory
+from cases.forms import ConsentForm
 from cases.models import Case
 from cases.policies import access_case, can_write_case, visible_cases, visible_identities
-from cases.services import today_for
+from cases.services import consent_record, today_for
 from referrals import policies
 from referrals.codes import CertificationKind
 from referrals.forms_bridge import (
@@ -384,14 +385,48 @@ def _case_name(actor: Actor, case: Case) -> str:
     return identity.display_name if identity else "(no name)"
 
 
+REFERRAL_FIELDS = ("to_agency", "summary", "name_or_alias", "language", "safe_contact", "needs", "urgency")
+
+
+def _typed(post: Any) -> dict[str, Any]:
+    """What the person typed into the referral form, to put back after recording a release."""
+    typed: dict[str, Any] = {name: post.get(name, "") for name in REFERRAL_FIELDS if name != "needs"}
+    typed["needs"] = post.getlist("needs")
+    return typed
+
+
 @tenant_view
 @require_http_methods(["GET", "POST"])
 def case_referral_new_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    """Victim services refer a client from a case, under a current release naming the receiver."""
+    """Victim services refer a client from a case, under a current release naming the receiver.
+
+    With no current release, the page records one in place ("Record the release"): the referral
+    typed so far comes back as it was, with the new release chosen, so nothing typed is lost."""
     actor = request.actor
     case = _writable_case(actor, case_id)
-    form = CaseReferralForm(request.POST or None, actor=actor, case=case)
-    if request.method == "POST" and form.is_valid():
+    recording = request.method == "POST" and "record_release" in request.POST
+    release = ConsentForm(
+        request.POST if recording else None, actor=actor, today=today_for(actor), prefix="release"
+    )
+    status_code: int | None = None
+    if recording:
+        initial = _typed(request.POST)
+        if release.is_valid():
+            try:
+                consent = consent_record(actor=actor, case=case, **release.cleaned_data)
+            except ValidationError as exc:
+                release.add_error(None, exc)
+            else:
+                initial.update(
+                    consent=consent.pk, to_agency=initial["to_agency"] or consent.recipient_agency_id
+                )
+                messages.success(request, "Release of information recorded. Your referral is as you left it.")
+                release = ConsentForm(None, actor=actor, today=today_for(actor), prefix="release")
+        form = CaseReferralForm(None, actor=actor, case=case, initial=initial)
+        status_code = 200 if not release.is_bound else 400
+    else:
+        form = CaseReferralForm(request.POST or None, actor=actor, case=case)
+    if request.method == "POST" and not recording and form.is_valid():
         try:
             referral = referral_send(
                 actor=actor,
@@ -418,10 +453,10 @@ def case_referral_new_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResp
             "summary and needs”. Nothing else from the case is sent, and privileged notes never are.",
             "safety": _safety_summary(actor, case),
             "no_consent": not form.has_valid_consent,
-            "consent_url": tf_url(actor, "case-consent-add", case_id=case.pk),
+            "release_form": release,
             "cancel_url": tf_url(actor, "case-detail", case_id=case.pk),
         },
-        status=form_status(form),
+        status=status_code or form_status(form),
     )
 
 

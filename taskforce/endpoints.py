@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from signin.mfa import status as mfa_status
+from taskforce import search
 from taskforce.access import NotFoundOrForbidden, Role
-from taskforce.api import ScopedViewSet
+from taskforce.api import ScopedViewSet, TenantAPIView
 from taskforce.models import User
 from taskforce.pagination import SafeCursorPagination
 from taskforce.policies import visible_agencies, visible_audit_events, visible_memberships
@@ -75,3 +76,43 @@ class AuditEventViewSet(mixins.ListModelMixin, ScopedViewSet):
         if request.actor.role != Role.TENANT_ADMIN:
             raise NotFoundOrForbidden
         return super().list(request, *args, **kwargs)
+
+
+class SearchHitOut(serializers.Serializer):
+    type = serializers.CharField(help_text="case, tip, investigation, prosecution, referral, mdt_review")
+    id = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.CharField(help_text="The record's page in the web application.")
+
+
+class SearchOut(serializers.Serializer):
+    results = SearchHitOut(many=True)
+
+
+class SearchView(TenantAPIView):
+    """One search over every record type the caller may see, through each type's own policy."""
+
+    @extend_schema(
+        summary="Search what you may see",
+        description=(
+            "Cases (own agency only) by a whole first name, last name, alias or a phone number; "
+            "tips by their words and place; investigations by number, title and suspect "
+            "identifiers; prosecutions by docket and defendant; referrals; MDT review codes. At most "
+            f"{search.PER_TYPE} results a type. `q` missing or shorter than {search.MIN_LENGTH} "
+            "characters: 400. Audited as search.performed (counts, never the terms)."
+        ),
+        parameters=[OpenApiParameter("q", str, required=True)],
+        responses={200: SearchOut, 400: OpenApiResponse(description="No or too short a text.")},
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        try:
+            query = search.Query.parse(request.query_params.get("q"))
+        except search.BadQuery as error:
+            return Response({"q": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
+        groups = search.search(request.actor, query)
+        results = [
+            {"type": hit.type, "id": hit.id, "title": hit.title, "url": hit.url}
+            for group in groups
+            for hit in group.hits
+        ]
+        return Response({"results": results})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -32,4 +33,15 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 def server_error(request: HttpRequest) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({"detail": "Server error."}, status=500)
-    return render(request, "500.html", status=500)
+    try:
+        # Inside the normal layout, so the person keeps their navigation.
+        return render(request, "500.html", status=500)
+    except Exception:  # whatever broke the page (the database, say) may break the layout too
+        return HttpResponse(loader.render_to_string("500_plain.html"), status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent with a stale or missing token: say what happened and that nothing was saved."""
+    if _wants_json(request):
+        return JsonResponse({"detail": "CSRF check failed: reload the page and send it again."}, status=403)
+    return render(request, "403_csrf.html", status=403)

@@ -33,6 +33,7 @@ tenant_html = [
     ),
     path("audit/", views.audit_list, name="audit-list"),
     path("settings/", views.task_force_settings_view, name="task-force-settings"),
+    path("search/", views.search_view, name="search"),
 ]
 
 # Namespaced "api": HTML and API routes of one resource share plain names (agency-list).
@@ -46,6 +47,7 @@ api = [
         SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
         name="docs",
     ),
+    path("tf/<slug:task_force>/search/", endpoints.SearchView.as_view(), name="search"),
     path("tf/<slug:task_force>/", include(router.urls)),
     path("tf/<slug:task_force>/", include("cases.api.urls")),
     path("tf/<slug:task_force>/", include("referrals.api.urls")),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taskforce import home as home_panels
+from taskforce import search
 from taskforce.access import NotFoundOrForbidden, Role
 from taskforce.forms import (
     AgencyCreateForm,
@@ -304,4 +305,30 @@ def task_force_settings_view(request: HttpRequest) -> HttpResponse:
         "taskforce/settings_form.html",
         {"form": form, "title": f"{task_force.name}: settings"},
         status=form_status(form),
+    )
+
+
+@tenant_view
+@require_GET
+def search_view(request: HttpRequest) -> HttpResponse:
+    """The header's search box: results grouped by type, each through its own policy."""
+    raw = request.GET.get("q", "")
+    groups: list[search.Group] = []
+    error = ""
+    if raw.strip():
+        try:
+            groups = search.search(request.actor, search.Query.parse(raw))
+        except search.BadQuery as bad:
+            error = str(bad)
+    return render(
+        request,
+        "taskforce/search.html",
+        {
+            "q": raw[: search.MAX_LENGTH],
+            "search_q": raw[: search.MAX_LENGTH],
+            "groups": groups,
+            "error": error,
+            "searched": bool(raw.strip()),
+        },
+        status=400 if error else 200,
     )

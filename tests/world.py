@@ -4,6 +4,8 @@ record of each reference type whose text carries a unique marker, so a leak is a
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +47,21 @@ MEMBERS = {
 PASSWORD = "a-long-test-password-1"
 
 
+def world_time_zone(now: dt.datetime | None = None) -> str:
+    """The test task forces' zone: one whose date is not UTC's date right now.
+
+    A task force's "today" is its own local date; code or a test that takes the server's UTC
+    date instead is wrong for part of every day (in California from 4 or 5 p.m.). Picking a
+    zone on the other side of midnight makes that mistake fail on every run, at any hour, instead
+    of only when CI happens to run in the evening. TEST_TASK_FORCE_ZONE pins a zone.
+    """
+    if pinned := os.environ.get("TEST_TASK_FORCE_ZONE"):
+        return pinned
+    now = now or dt.datetime.now(dt.UTC)
+    # UTC-11 is on the previous date until 11:00 UTC; UTC+14 is on the next date from 10:00 UTC.
+    return "Pacific/Pago_Pago" if now.hour < 10 else "Pacific/Kiritimati"
+
+
 @dataclass
 class World:
     task_forces: dict[str, TaskForce] = field(default_factory=dict)
@@ -75,7 +92,9 @@ def build_world() -> World:
 
     world = World()
     for slug in TASK_FORCES:
-        task_force = TaskForce.objects.create(slug=slug, name=f"{slug.title()} Task Force")
+        task_force = TaskForce.objects.create(
+            slug=slug, name=f"{slug.title()} Task Force", time_zone=world_time_zone()
+        )
         world.task_forces[slug] = task_force
         for key, (name, side) in AGENCIES.items():
             world.agencies[f"{slug}.{key}"] = Agency.objects.create(
@@ -133,3 +152,10 @@ def build_world() -> World:
         *Permission.objects.filter(codename__in=["view_vsrecord", "view_lerecord", "change_vsrecord"])
     )
     return world
+
+
+def local_today(slug: str = "alpha") -> dt.date:
+    """Today where the task force is: the date its forms and checks use."""
+    from taskforce import clock
+
+    return clock.local_today(TaskForce.objects.get(slug=slug).time_zone)

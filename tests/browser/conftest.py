@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.world import world_time_zone
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
 # body would otherwise be refused as "called from an async context".
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -88,7 +90,9 @@ def browser_world(live_server) -> BrowserWorld:
     from taskforce.rls import platform_bypass
 
     with platform_bypass(reason="test setup"):
-        task_force = TaskForce.objects.create(slug="delta", name="Delta County Task Force")
+        task_force = TaskForce.objects.create(
+            slug="delta", name="Delta County Task Force", time_zone=world_time_zone()
+        )
         office = Agency.objects.create(
             task_force=task_force, name="Delta Task Force Office", side=Side.COORDINATION
         )

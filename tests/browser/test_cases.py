@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.browser.conftest import PASSWORD
+from tests.world import world_time_zone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +19,9 @@ def shelter(live_server) -> dict[str, str]:
     from taskforce.rls import platform_bypass
 
     with platform_bypass(reason="test setup"):
-        task_force = TaskForce.objects.create(slug="echo", name="Echo County Task Force")
+        task_force = TaskForce.objects.create(
+            slug="echo", name="Echo County Task Force", time_zone=world_time_zone()
+        )
         shelter = Agency.objects.create(task_force=task_force, name="Echo Shelter", side=Side.VICTIM_SERVICES)
         Agency.objects.create(task_force=task_force, name="Echo Legal Aid", side=Side.VICTIM_SERVICES)
         user = User.objects.create_user(email="cm@echo.test", password=PASSWORD, full_name="Morgan Echo")

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tests.browser.conftest import PASSWORD
+from tests.world import world_time_zone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +21,9 @@ def golf(live_server) -> None:
     from taskforce.rls import platform_bypass
 
     with platform_bypass(reason="test setup"):
-        task_force = TaskForce.objects.create(slug="golf", name="Golf County Task Force")
+        task_force = TaskForce.objects.create(
+            slug="golf", name="Golf County Task Force", time_zone=world_time_zone()
+        )
         shelter = Agency.objects.create(task_force=task_force, name="Golf Shelter", side=Side.VICTIM_SERVICES)
         legal = Agency.objects.create(task_force=task_force, name="Golf Legal Aid", side=Side.VICTIM_SERVICES)
         for email, agency in (("cm@golf.test", shelter), ("legal@golf.test", legal)):

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 
 import pytest
 
 from tests.browser.conftest import PASSWORD
+from tests.world import local_today, world_time_zone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +24,9 @@ def golf(live_server) -> dict[str, str]:
     from taskforce.rls import platform_bypass
 
     with platform_bypass(reason="test setup"):
-        task_force = TaskForce.objects.create(slug="golf", name="Golf County Task Force")
+        task_force = TaskForce.objects.create(
+            slug="golf", name="Golf County Task Force", time_zone=world_time_zone()
+        )
         office = Agency.objects.create(task_force=task_force, name="Golf TF Office", side=Side.COORDINATION)
         shelter = Agency.objects.create(task_force=task_force, name="Golf Shelter", side=Side.VICTIM_SERVICES)
         da = Agency.objects.create(task_force=task_force, name="Golf DA", side=Side.LAW_ENFORCEMENT)
@@ -52,7 +56,7 @@ def golf(live_server) -> dict[str, str]:
         case_services.intake_create(
             actor=case_manager,
             client={"first_name": "Lucia", "last_name": "Hiddenname"},
-            case={"opened_on": dt.date.today() - dt.timedelta(days=20)},  # noqa: DTZ011
+            case={"opened_on": local_today("golf") - dt.timedelta(days=20)},
         )
     return {"team_id": str(team.pk)}
 
@@ -66,12 +70,17 @@ def _sign_in(page, email: str) -> None:
         page.click('button[type="submit"]')
 
 
+def _local_now(slug: str) -> dt.datetime:
+    from taskforce.models import TaskForce
+
+    return dt.datetime.now(zoneinfo.ZoneInfo(TaskForce.objects.get(slug=slug).time_zone))
+
+
 def test_coordinator_runs_a_meeting(page, golf) -> None:
-    # The coordinator plans next week's meeting.
+    # The coordinator plans today's meeting (a meeting is started on its day, not before).
     _sign_in(page, "coord@golf.test")
     page.goto(f"/tf/golf/mdt/teams/{golf['team_id']}/meetings/new/")
-    starts = (dt.datetime.now() + dt.timedelta(days=7)).replace(hour=10, minute=0)  # noqa: DTZ005
-    page.fill('input[name="starts_at"]', starts.strftime("%Y-%m-%dT%H:%M"))
+    page.fill('input[name="starts_at"]', _local_now("golf").strftime("%Y-%m-%dT%H:%M"))
     page.fill('input[name="place"]', "Family Justice Center, room 2")
     with page.expect_navigation():
         page.click('main button[type="submit"]')
@@ -91,36 +100,62 @@ def test_coordinator_runs_a_meeting(page, golf) -> None:
     assert re.search(r"A-\d{4}-\d{3}", agenda)
     assert "Hiddenname" not in agenda
 
-    # The coordinator runs it: start, attendance, a decision, an action item, minutes, finish.
+    # The coordinator runs it: start, then decisions and minutes typed before attendance.
     _sign_in(page, "coord@golf.test")
     page.goto(meeting_url)
     with page.expect_navigation():
         page.click("text=Start meeting")
-    for radio in page.locator('.attendance-form input[type="radio"][value="present"]').all():
-        radio.check()
+    page.locator('.quick-decisions textarea[name$="decisions"]').first.fill("Refer to transitional housing")
+    page.locator('textarea[name="minutes"]').fill("Quorum present. One case reviewed.")
+    assert page.locator("[data-unsaved-note]").is_visible()
+
+    # Leaving now asks first; staying keeps every word.
+    dialogs: list[str] = []
+
+    def stay(dialog) -> None:
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", stay)
+    page.click("text=Print view")
+    page.wait_for_timeout(500)
+    page.remove_listener("dialog", stay)
+    assert dialogs == ["beforeunload"]
+    assert page.url == meeting_url
+    assert page.locator('textarea[name="minutes"]').input_value() == "Quorum present. One case reviewed."
+
+    # "Mark all present" ticks everyone in place; the investigator did not come.
+    page.click("text=Mark all present")
+    radios = page.locator('.attendance-form input[type="radio"][value="present"]')
+    assert radios.count() == 3
+    assert all(radio.is_checked() for radio in radios.all())
+    page.locator('.attendance-form fieldset:has-text("Inv") input[value="absent"]').check()
+
+    # "Save attendance" saves the decisions and minutes typed meanwhile too.
     with page.expect_navigation():
         page.click("text=Save attendance")
-    page.locator('form.quick-decisions textarea[name$="decisions"]').first.fill(
+    page.goto(meeting_url)
+    assert page.locator('.quick-decisions textarea[name$="decisions"]').first.input_value() == (
         "Refer to transitional housing"
     )
-    with page.expect_navigation():
-        page.locator("form.quick-decisions button").first.click()
+    assert page.locator('textarea[name="minutes"]').input_value() == "Quorum present. One case reviewed."
+    assert page.locator('.attendance-form fieldset:has-text("Inv") input[value="absent"]').is_checked()
+    assert page.locator('.attendance-form fieldset:has-text("Coord") input[value="present"]').is_checked()
+    assert not page.locator("[data-unsaved-note]").is_visible()
+
     page.locator("details.quick-action summary").first.click()
     action = page.locator("form.action-form").first
     action.locator('[name$="description"]').fill("Call the housing program")
     action.locator('select[name$="owner"]').select_option(index=1)
-    due = (dt.date.today() + dt.timedelta(days=14)).isoformat()  # noqa: DTZ011
+    due = (local_today("golf") + dt.timedelta(days=14)).isoformat()
     action.locator('input[name$="due_on"]').fill(due)
     with page.expect_navigation():
         action.locator("button").click()
-    page.locator('textarea[name$="minutes"]').fill("Quorum present. One case reviewed.")
-    with page.expect_navigation():
-        page.click("text=Save minutes")
     with page.expect_navigation():
         page.click("text=Finish meeting")
     body = page.inner_text("main")
     assert "Call the housing program" in body
-    decisions = page.locator('form.quick-decisions textarea[name$="decisions"]')
+    decisions = page.locator('.quick-decisions textarea[name$="decisions"]')
     assert decisions.count() == 0 or decisions.first.input_value() == "Refer to transitional housing"
     assert "Held" in body
 

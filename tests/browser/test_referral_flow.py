@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tests.browser.conftest import PASSWORD
+from tests.world import world_time_zone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +20,9 @@ def foxtrot(live_server) -> None:
     from taskforce.rls import platform_bypass
 
     with platform_bypass(reason="test setup"):
-        task_force = TaskForce.objects.create(slug="foxtrot", name="Foxtrot County Task Force")
+        task_force = TaskForce.objects.create(
+            slug="foxtrot", name="Foxtrot County Task Force", time_zone=world_time_zone()
+        )
         da = Agency.objects.create(task_force=task_force, name="Foxtrot DA", side=Side.LAW_ENFORCEMENT)
         office = Agency.objects.create(
             task_force=task_force, name="Foxtrot TF Office", side=Side.COORDINATION

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from tests.browser.conftest import PASSWORD
+from tests.world import world_time_zone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +24,9 @@ def hotel(live_server) -> None:
     from taskforce.rls import platform_bypass, task_force_scope
 
     with platform_bypass(reason="test setup"):
-        task_force = TaskForce.objects.create(slug="hotel", name="Hotel County Task Force")
+        task_force = TaskForce.objects.create(
+            slug="hotel", name="Hotel County Task Force", time_zone=world_time_zone()
+        )
         office = Agency.objects.create(task_force=task_force, name="Hotel TF Office", side=Side.COORDINATION)
         user = User.objects.create_user(email="coord@hotel.test", password=PASSWORD, full_name="Coord")
         membership = Membership.objects.create(

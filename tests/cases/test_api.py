@@ -14,14 +14,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cases import services
 from cases.models import Case, CaseNote, Client, ClientIdentity, Consent, PlanItem, Screening, ServiceDelivery
 from taskforce.access import VS_ROLES
 from taskforce.models import AuditEvent
-from tests.world import World
+from tests.world import World, local_today
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +32,7 @@ def url(name: str, tf: str = "alpha", **kwargs: Any) -> str:
 
 
 def today() -> dt.date:
-    return timezone.localdate()
+    return local_today()
 
 
 def create_case(world: World, key: str = "alpha.case_manager", **extra: Any) -> dict:

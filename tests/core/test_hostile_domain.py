@@ -27,7 +27,7 @@ from taskforce.models import AuditEvent, TaskForce
 from tests.wall.case_world import add_cases
 from tests.wall.le_world import add_le_records
 from tests.wall.mdt_world import add_mdt_records
-from tests.world import World
+from tests.world import World, local_today
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def full(world: World) -> World:
 
 
 def _today() -> dt.date:
-    return timezone.localdate()
+    return local_today()
 
 
 def _vs_to_le_referral(world: World, scope: list[str] | None = None) -> tuple[Referral, Consent]:

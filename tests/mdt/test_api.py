@@ -26,7 +26,7 @@ from mdt import services
 from mdt.models import CONFIDENTIAL_MARK, ActionItem, Agreement, CaseReview, MdtMeeting
 from referrals import services as referral_services
 from taskforce.models import AuditEvent
-from tests.world import World
+from tests.world import World, local_today
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +128,7 @@ def test_coordinator_plans_and_runs_a_meeting(world: World, mdt: SimpleNamespace
     beta = world.task_forces["beta"]
     body = {
         "team": str(mdt.team.pk),
-        "starts_at": later(),
+        "starts_at": timezone.now().isoformat(),  # today: a meeting is started on its day
         "place": "Room 4",
         "video_link": "https://meet.example.org/mdt",
         # Whatever places the record: ignored.
@@ -407,7 +407,7 @@ def test_owner_agency_updates_and_overdue_filter(world: World, mdt: SimpleNamesp
     assert response.status_code == 201, response.content
     item = response.json()
     assert item["owner_agency"]["name"] == "District Attorney"
-    ActionItem.objects.filter(pk=item["id"]).update(due_on=timezone.localdate() - dt.timedelta(days=2))
+    ActionItem.objects.filter(pk=item["id"]).update(due_on=local_today() - dt.timedelta(days=2))
     api = world.api("alpha.investigator")
     overdue = api.get(url("mdt-action-item-list"), {"overdue": "1", "mine": "true"}).json()["results"]
     assert [row["id"] for row in overdue] == [item["id"]]
@@ -569,7 +569,7 @@ def test_expired_agreement_ends_access_on_the_next_request(
 ) -> None:
     api = world.api("alpha.case_manager")
     assert api.get(url("mdt-meeting-detail", pk=full.meeting["id"])).status_code == 200
-    past = timezone.localdate() - dt.timedelta(days=1)
+    past = local_today() - dt.timedelta(days=1)
     Agreement.objects.filter(roster_member=mdt.rows["case_manager"]).update(
         signed_on=past - dt.timedelta(days=365), expires_on=past
     )
@@ -744,7 +744,7 @@ def test_meeting_and_action_item_lists_cost_the_same_at_any_page_size(
             description=f"item {i}",
             owner_member=mdt.rows["case_manager"] if i % 2 else None,
             owner_agency=world.agencies["alpha.da"] if not i % 2 or i % 3 else None,
-            due_on=timezone.localdate() + dt.timedelta(days=i - 50),
+            due_on=local_today() + dt.timedelta(days=i - 50),
         )
         for i in range(110)
     )

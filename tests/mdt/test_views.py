@@ -110,7 +110,8 @@ def test_coordinator_plans_prepares_runs_and_prints_a_meeting(world: World) -> N
     assert "Quorum" not in body
     assert AuditEvent.objects.filter(action="meeting.viewed", target_id=str(meeting.pk)).exists()
 
-    # Run it: attendance, a guest, start, decisions, an action item, minutes, finish.
+    # The day comes. Run it: attendance, a guest, start, decisions, an action item, minutes, finish.
+    MdtMeeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now())
     live = coord.get(url("mdt-meeting", meeting_id=meeting.pk))
     assert live.status_code == 200
     assert "Start meeting" in live.content.decode()

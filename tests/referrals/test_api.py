@@ -25,7 +25,7 @@ from rest_framework.test import APIClient
 from cases.models import Consent
 from referrals.models import CertificationRequest, Investigation, Referral, Suspect, Tip
 from taskforce.models import AuditEvent
-from tests.world import World
+from tests.world import World, local_today
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def url(name: str, tf: str = "alpha", **kwargs: Any) -> str:
 
 
 def today() -> dt.date:
-    return timezone.localdate()
+    return local_today()
 
 
 def audits(action: str, **filters: Any) -> list[AuditEvent]:

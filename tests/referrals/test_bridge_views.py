@@ -6,6 +6,7 @@ certification request), 409 when already decided, and every read audited."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -588,3 +589,53 @@ def test_bad_filters_are_400(world: World) -> None:
     assert cm.get(url("referral-inbox"), {"page": "x"}).status_code == 400
     assert cm.get(url("certification-list"), {"show": "nope"}).status_code == 400
     assert cm.get(url("referral-inbox"), {"status": "sent"}).status_code == 200
+
+
+def test_a_release_recorded_on_the_referral_page_keeps_what_was_typed(world: World) -> None:
+    """Issue 12, item 8: no release yet. Recording it in place gives back the referral as typed,
+    with the new release chosen; then the referral goes."""
+    case = _case(world)
+    cm = world.client("alpha.case_manager")
+    address = url("case-referral-new", case_id=case.pk)
+    page = cm.get(address).content.decode()
+    assert "No current release on this case" in page
+    assert 'name="record_release"' in page
+    typed = {
+        "to_agency": str(world.agencies["alpha.da"].pk),
+        "summary": f"Wants to report the employer. {SECRET}",
+        "name_or_alias": "Marisol",
+        "language": "Spanish",
+        "safe_contact": "Weekdays after 5 pm",
+        "needs": ["legal_criminal"],
+        "urgency": "high",
+    }
+    release = {
+        "release-recipient_agency": str(world.agencies["alpha.da"].pk),
+        "release-scope": ["identity", "case_summary"],
+        "release-purpose": "Report to the DA",
+        "release-signed_by": "Marisol Quintero",
+        "release-signed_on": today_for(world.actor("alpha.case_manager")).isoformat(),
+    }
+    # A release with a mistake: refused with its error, the referral typed is still all there.
+    response = cm.post(address, {**typed, **release, "release-purpose": "", "record_release": "1"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert SECRET in body
+    assert "Weekdays after 5 pm" in body
+    assert not Consent.objects.filter(case=case).exists()
+    # Recorded: the referral comes back as typed, the new release chosen; nothing sent yet.
+    response = cm.post(address, {**typed, **release, "record_release": "1"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    consent = Consent.objects.get(case=case)
+    assert SECRET in body
+    assert "Weekdays after 5 pm" in body
+    chosen = re.search(rf'<input[^>]*value="{consent.pk}"[^>]*>', body)
+    assert chosen is not None
+    assert "checked" in chosen.group(0)
+    assert not Referral.objects.exists()
+    response = cm.post(address, {**typed, "consent": str(consent.pk)})
+    assert response.status_code == 302, re.findall(r"error[^<]*<[^<]*<[^<]*", response.content.decode())
+    referral = Referral.objects.get()
+    assert referral.consent_id == consent.pk
+    assert SECRET in referral.summary

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 
 import pytest
 from django.core.cache import cache
@@ -17,7 +18,7 @@ from django.utils import timezone
 from referrals import services
 from referrals.models import Charge, Defendant, IdentifiedVictim, Investigation, Prosecution, Suspect, Tip
 from taskforce.models import AuditEvent
-from tests.world import World
+from tests.world import World, local_today
 
 pytestmark = pytest.mark.django_db
 
@@ -86,8 +87,9 @@ def test_investigator_logs_a_tip_and_reads_it(world: World) -> None:
     assert tip.potential_victims == 4
     assert tip.urgency == "high"
     assert tip.entered_by_id == world.users["alpha.investigator"].pk
-    # Entered as Pacific time (the task force's zone), stored as UTC.
-    assert timezone.localtime(tip.received_at, dt.UTC).hour in (22, 21)
+    # Entered as the task force's local time, stored as an instant: 14:30 there, whatever UTC says.
+    zone = zoneinfo.ZoneInfo(world.task_forces["alpha"].time_zone)
+    assert tip.received_at == dt.datetime(2025, 3, 1, 14, 30, tzinfo=zone)
 
     page = client.get(url("tip-detail", tip_id=tip.pk))
     assert page.status_code == 200
@@ -513,7 +515,7 @@ def test_prosecution_with_defendant_charge_and_disposition(world: World) -> None
             "court_case_number": "05-25-00001",
             "venue": "state",
             "stage": "sentencing",
-            "next_court_date": (timezone.localdate() + dt.timedelta(days=10)).isoformat(),
+            "next_court_date": (local_today() + dt.timedelta(days=10)).isoformat(),
         },
     )
     assert response.status_code == 302

@@ -15,7 +15,7 @@ from referrals.reminders import send_certification_reminders
 from referrals.tasks import certification_reminders
 from taskforce.models import AuditEvent
 from taskforce.rls import platform_bypass
-from tests.world import World, build_world
+from tests.world import World, build_world, local_today
 
 
 def _request(world: World, *, due_in: int, requested_days_ago: int = 14) -> CertificationRequest:
@@ -23,15 +23,15 @@ def _request(world: World, *, due_in: int, requested_days_ago: int = 14) -> Cert
     case = case_services.intake_create(
         actor=legal_aid,
         client={"first_name": "Zelda", "last_name": "Secretclient"},
-        case={"opened_on": dt.date.today() - dt.timedelta(days=30)},  # noqa: DTZ011
+        case={"opened_on": local_today() - dt.timedelta(days=30)},
     )
     return services.certification_request(
         actor=legal_aid,
         case=case,
         kind="u_visa",
         certifying_agency=world.agencies["alpha.da"],
-        due_on=dt.date.today() + dt.timedelta(days=due_in),  # noqa: DTZ011
-        requested_on=dt.date.today() - dt.timedelta(days=requested_days_ago),  # noqa: DTZ011
+        due_on=local_today() + dt.timedelta(days=due_in),
+        requested_on=local_today() - dt.timedelta(days=requested_days_ago),
     )
 
 

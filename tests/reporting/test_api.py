@@ -12,7 +12,7 @@ from reporting import services
 from reporting.measures import BLOCKS
 from reporting.models import OutreachEvent, ReportExport, TrainingEvent
 from taskforce.models import AuditEvent
-from tests.world import World
+from tests.world import World, local_today
 
 ALL_CODES = [code for rows in BLOCKS.values() for code, _ in rows]
 
@@ -59,7 +59,7 @@ def test_monthly_report_without_month_is_400(world: World) -> None:
 @pytest.mark.django_db
 def test_monthly_report_future_month_is_400_current_month_is_200(world: World) -> None:
     api = world.api("alpha.analyst")
-    today = dt.date.today()  # noqa: DTZ011
+    today = local_today()
     following = (today.replace(day=1) + dt.timedelta(days=40)).replace(day=1)
     # The task force's zone (California) is at most a day behind UTC: use last month to be safe.
     previous = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)

@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 from cases import services
-from tests.world import TASK_FORCES, World
+from tests.world import TASK_FORCES, World, local_today
 
 
 def add_cases(world: World) -> World:
     for tf in TASK_FORCES:
         case_manager = world.actor(f"{tf}.case_manager")
-        opened = dt.date.today() - dt.timedelta(days=30)  # noqa: DTZ011 - a date well inside the past
+        opened = local_today() - dt.timedelta(days=30)  # a date well inside the past
         case = services.intake_create(
             actor=case_manager,
             client={"first_name": f"VSCLIENT{tf}", "last_name": "Marker", "phone": f"555-{tf}"},

@@ -7,7 +7,7 @@ import datetime as dt
 
 from cases import services as case_services
 from referrals import services
-from tests.world import TASK_FORCES, World
+from tests.world import TASK_FORCES, World, local_today
 
 
 def add_le_records(world: World) -> World:
@@ -48,7 +48,7 @@ def add_le_records(world: World) -> World:
         case = case_services.intake_create(
             actor=legal_aid,
             client={"first_name": f"CERTCLIENT{tf}", "last_name": "Marker"},
-            case={"opened_on": dt.date.today() - dt.timedelta(days=10)},  # noqa: DTZ011
+            case={"opened_on": local_today() - dt.timedelta(days=10)},
         )
         world.records[f"{tf}.certification"] = services.certification_request(
             actor=legal_aid, case=case, kind="u_visa", certifying_agency=world.agencies[f"{tf}.da"]

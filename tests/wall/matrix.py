@@ -519,6 +519,7 @@ MDT_RECORD_TYPES = [
             "mdt-meeting-status",
             "mdt-meeting-print",
             "mdt-attendance",
+            "mdt-meeting-record",
             "mdt-guest-add",
             "mdt-review-add",
             "mdt-action-add",

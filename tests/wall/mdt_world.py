@@ -8,7 +8,7 @@ import datetime as dt
 from django.utils import timezone
 
 from mdt import services
-from tests.world import TASK_FORCES, World
+from tests.world import TASK_FORCES, World, local_today
 
 
 def add_mdt_records(world: World) -> World:
@@ -42,7 +42,7 @@ def add_mdt_records(world: World) -> World:
             actor=coordinator,
             meeting=meeting,
             description=f"MDTITEM-{tf}",
-            due_on=dt.date.today() + dt.timedelta(days=10),  # noqa: DTZ011
+            due_on=local_today() + dt.timedelta(days=10),
             owner_member=rows["investigator"],
         )
     return world

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from reporting import services
-from tests.world import TASK_FORCES, World
+from tests.world import TASK_FORCES, World, local_today
 
 
 def add_exports(world: World) -> World:
     for tf in TASK_FORCES:
         world.records[f"{tf}.export"] = services.export_request(
             actor=world.actor(f"{tf}.analyst"),
-            month=(dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1),  # noqa: DTZ011
+            month=(local_today().replace(day=1) - dt.timedelta(days=1)).replace(day=1),
             file_format="csv",
         )
     return world

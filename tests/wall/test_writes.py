@@ -26,7 +26,7 @@ from cases.models import (
     ServiceDelivery,
 )
 from tests.wall.matrix import ALL_ACTORS, case_readers, same_task_force
-from tests.world import TASK_FORCES, World
+from tests.world import TASK_FORCES, World, local_today
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def _api_case(world: World, tf: str) -> dict[str, Any]:
 
 
 def _yesterday(world: World, tf: str) -> str:
-    return (dt.date.today() - dt.timedelta(days=1)).isoformat()  # noqa: DTZ011
+    return (local_today() - dt.timedelta(days=1)).isoformat()
 
 
 def _release(world: World, tf: str) -> dict[str, Any]:

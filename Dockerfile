@@ -26,6 +26,7 @@ RUN DJANGO_SECRET_KEY=collectstatic-only-not-a-secret \
     DATABASE_URL=postgres://unused@localhost/unused \
     TASKFORCE_FIELD_KEYS=build:Y29sbGVjdHN0YXRpYy1vbmx5LW5vdC1hLXNlY3JldCE= \
     TASKFORCE_BLIND_INDEX_KEY=Y29sbGVjdHN0YXRpYy1vbmx5LWJsaW5kLWluZGV4ISE= \
+    REDIS_URL=redis://unused:6379/0 \
     python manage.py collectstatic --noinput
 
 # Run as an unprivileged user; only var/ (media, exports, beat schedule) is writable.

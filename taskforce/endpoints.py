@@ -1,21 +1,17 @@
-"""Core API endpoints: token, me, agencies, memberships, audit events."""
+"""Core API endpoints: me, agencies, memberships, audit events (the token: signin.api)."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, permissions, serializers, status
+from rest_framework import mixins, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from signin.mfa import status as mfa_status
 from taskforce import search
 from taskforce.access import NotFoundOrForbidden, Role
 from taskforce.api import ScopedViewSet, TenantAPIView
-from taskforce.audit import audit_record
 from taskforce.models import User
 from taskforce.pagination import SafeCursorPagination
 from taskforce.policies import visible_agencies, visible_audit_events, visible_memberships
@@ -24,38 +20,8 @@ from taskforce.serializers import (
     AuditEventOut,
     MembershipOut,
     MeOut,
-    TokenIn,
-    TokenOut,
 )
 from taskforce.tenancy import user_memberships
-from taskforce.throttles import AuthAccountThrottle
-from taskforce.tokens import token_issue
-
-INVALID_CREDENTIALS = {"non_field_errors": ["Unable to sign in with the given credentials."]}
-
-
-class TokenView(APIView):
-    authentication_classes: ClassVar = []
-    permission_classes: ClassVar = [permissions.AllowAny]
-    throttle_classes: ClassVar = [ScopedRateThrottle, AuthAccountThrottle]
-    throttle_scope = "auth"
-    throttle_account_scope = "auth_account"
-
-    @extend_schema(request=TokenIn, responses={200: TokenOut}, auth=[])
-    def post(self, request: Request) -> Response:
-        data = TokenIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request,
-            username=data.validated_data["username"].lower(),
-            password=data.validated_data["password"],
-        )
-        if user is None:
-            # Failed attempts are audited by the user_login_failed signal; one answer for all.
-            return Response(INVALID_CREDENTIALS, status=status.HTTP_400_BAD_REQUEST)
-        token = token_issue(user=user)
-        audit_record(action="auth.token_issued", user_id=user.pk)
-        return Response({"token": token})
 
 
 class MeView(APIView):
@@ -64,7 +30,14 @@ class MeView(APIView):
         user: User = request.user
         memberships = user_memberships(user)
         return Response(
-            MeOut({"username": user.email, "full_name": user.full_name, "memberships": memberships}).data
+            MeOut(
+                {
+                    "username": user.email,
+                    "full_name": user.full_name,
+                    "memberships": memberships,
+                    "mfa": mfa_status(user),
+                }
+            ).data
         )
 
 

@@ -48,6 +48,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Bumped on logout, deactivation, membership removal and password change: every
     # session and token issued before it stops working (see taskforce.middleware).
     sessions_valid_after = models.DateTimeField(default=timezone.now)
+    # Set after 5 failed sign-ins within 15 minutes; only a task force admin clears it (signin.lockout).
+    locked_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -210,6 +212,9 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+    # Issued for a password alone while MFA is required and not yet set up: it reaches the
+    # enrolment endpoints only (signin.api).
+    mfa_pending = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["user", "expires_at"], name="apitoken_user_expires_idx")]

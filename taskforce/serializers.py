@@ -8,7 +8,8 @@ from taskforce.models import Agency, AuditEvent, Membership
 class TokenIn(serializers.Serializer):
     username = serializers.CharField(max_length=254, trim_whitespace=True)
     password = serializers.CharField(max_length=256, trim_whitespace=False)
-    otp = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    # An app code (6 digits) or a recovery code (16 characters, hyphens optional).
+    otp = serializers.CharField(max_length=32, required=False, allow_blank=True)
 
 
 class TokenOut(serializers.Serializer):
@@ -37,10 +38,16 @@ class MeMembershipOut(serializers.ModelSerializer):
         fields = ("task_force", "task_force_name", "agency", "role")
 
 
+class MfaStatusOut(serializers.Serializer):
+    required = serializers.BooleanField()
+    enrolled = serializers.BooleanField()
+
+
 class MeOut(serializers.Serializer):
     username = serializers.CharField()
     full_name = serializers.CharField()
     memberships = MeMembershipOut(many=True)
+    mfa = MfaStatusOut()
 
 
 class MembershipOut(serializers.ModelSerializer):

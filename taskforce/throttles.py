@@ -18,7 +18,11 @@ class AuthAccountThrottle(ScopedRateThrottle):
         return self.THROTTLE_RATES.get(self.scope)
 
     def get_cache_key(self, request: Request, view: Any) -> str:
-        data = request.data if isinstance(request.data, dict) else {}
+        # DRF's request.data for the token endpoint, the form's POST for the HTML sign-in.
+        data = getattr(request, "data", None)
+        if data is None:
+            data = request.POST
+        data = data if hasattr(data, "get") else {}
         username = str(data.get("username", "")).strip().lower()[:254]
         # Hashed: the cache never holds the typed username.
         account = hashlib.sha256(username.encode()).hexdigest()[:32]

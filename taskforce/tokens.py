@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
@@ -19,10 +20,11 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def token_issue(*, user: User) -> str:
+def token_issue(*, user: User, mfa_pending: bool = False) -> str:
     key = secrets.token_urlsafe(32)
     ApiToken.objects.create(
         user=user,
+        mfa_pending=mfa_pending,
         key_hash=_digest(key),
         expires_at=timezone.now() + timedelta(seconds=settings.API_TOKEN_LIFETIME_SECONDS),
     )
@@ -35,6 +37,16 @@ def token_revoke_all(*, user: User) -> None:
 
 class ApiTokenAuthentication(authentication.TokenAuthentication):
     keyword = "Token"
+
+    def authenticate(self, request: Any) -> tuple[User, Any] | None:
+        result = super().authenticate(request)
+        if result is not None and result[1].mfa_pending:
+            # A token for a password alone (MFA required, not set up yet) reaches only
+            # me/ and the enrolment endpoints under me/mfa/.
+            me = reverse("api:me")
+            if request.path != me and not request.path.startswith(me + "mfa/"):
+                raise exceptions.PermissionDenied("Set up multi-factor sign-in first.")
+        return result
 
     def authenticate_credentials(self, key: str) -> tuple[User, Any]:
         token = (

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from signin import api as signin_api
 from taskforce import endpoints, views
 from taskforce.api_router import TenantRouter
 
@@ -10,6 +11,7 @@ router = TenantRouter()
 router.register("agencies", endpoints.AgencyViewSet, basename="agency")
 router.register("memberships", endpoints.MembershipViewSet, basename="membership")
 router.register("audit-events", endpoints.AuditEventViewSet, basename="audit-event")
+router.register("members", signin_api.MemberViewSet, basename="member")
 
 tenant_html = [
     path("", views.home, name="tf-home"),
@@ -36,7 +38,7 @@ tenant_html = [
 
 # Namespaced "api": HTML and API routes of one resource share plain names (agency-list).
 api = [
-    path("auth/token/", endpoints.TokenView.as_view(), name="token"),
+    path("", include("signin.api_urls")),  # auth/token/, me/mfa/..., me/sessions/...
     path("me/", endpoints.MeView.as_view(), name="me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger's setup code as a script file: no inline script under the CSP.
@@ -57,9 +59,10 @@ urlpatterns = [
     path("", views.root, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("public/", include("referrals.public_urls")),
-    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/", include("signin.urls")),  # login, second factor, sessions
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tf/<slug:task_force>/", include(tenant_html)),
+    path("tf/<slug:task_force>/", include("signin.tenant_urls")),
     path("tf/<slug:task_force>/cases/", include("cases.urls")),
     path("tf/<slug:task_force>/", include("referrals.urls")),
     path("tf/<slug:task_force>/", include("reporting.urls")),

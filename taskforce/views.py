@@ -7,7 +7,6 @@ import re
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
@@ -22,7 +21,6 @@ from taskforce.access import NotFoundOrForbidden, Role
 from taskforce.forms import (
     AgencyCreateForm,
     AgencyUpdateForm,
-    LoginForm,
     MembershipAddForm,
     MembershipForm,
     TaskForceSettingsForm,
@@ -51,12 +49,6 @@ from taskforce.web import form_status, posted
 
 MOU_WARNING_DAYS = 90
 AUDIT_PAGE_SIZE = 50
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "registration/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
 
 
 @require_GET
@@ -97,6 +89,10 @@ def home(request: HttpRequest) -> HttpResponse:
             events.filter(outcome=AuditEvent.Outcome.DENIED).order_by("-seq")[:10]
         )
         context["member_count"] = visible_memberships(actor).filter(is_active=True).count()
+        # Accounts locked by the sign-in lockout (signin.lockout): only an admin unlocks them.
+        context["locked_members"] = list(
+            visible_memberships(actor).filter(is_active=True, user__locked_at__isnull=False)[:20]
+        )
         context["pending_invitations"] = (
             visible_memberships(actor).filter(is_active=True, user__password__startswith="!").count()
         )

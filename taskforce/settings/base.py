@@ -36,6 +36,11 @@ INSTALLED_APPS = [
     "referrals",
     "mdt",
     "reporting",
+    # Sign-in hardening (issue 9): lockout, MFA, sessions list.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
+    "signin",
 ]
 
 MIDDLEWARE = [
@@ -48,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "taskforce.middleware.SessionLifetimeMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "signin.middleware.SignInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Innermost: one database transaction per request, so the row-level security
@@ -81,7 +88,8 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that refuses locked accounts with the same answer as a wrong password.
+    "signin.backends.LockoutModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # No anonymous user row: anonymous visitors get nothing, and guardian must not invent one.
@@ -175,6 +183,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reporting.tasks.prepare_previous_month",
         "schedule": crontab(day_of_month=1, hour=5, minute=30),
     },
+    "signin-prune-records-daily": {
+        "task": "signin.tasks.prune_sign_in_records",
+        "schedule": crontab(hour=4, minute=40),
+    },
     "certification-reminders-daily": {
         "task": "referrals.tasks.certification_reminders",
         "schedule": crontab(hour=7, minute=5),
@@ -224,6 +236,21 @@ TASKFORCE_REQUIRE_MFA = env.bool("TASKFORCE_REQUIRE_MFA", default=False)
 # public development key: it protects nothing and production settings refuse to start with it.
 TASKFORCE_FIELD_KEYS = env("TASKFORCE_FIELD_KEYS", default=DEVELOPMENT_FIELD_KEYS)
 TASKFORCE_BLIND_INDEX_KEY = env("TASKFORCE_BLIND_INDEX_KEY", default=DEVELOPMENT_BLIND_INDEX_KEY)
+
+# Sign-in hardening (signin app): CJIS lockout figures and the TOTP issuer shown in apps.
+SIGNIN_LOCKOUT_FAILURES = 5
+SIGNIN_LOCKOUT_WINDOW_SECONDS = 15 * 60
+OTP_TOTP_ISSUER = "Task force platform"
+# Security keys and passkeys: a second factor only, never instead of the password.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = "Task force platform"
+_BASE = TASKFORCE_BASE_URL.rstrip("/")
+_SECURE_BASE = _BASE.startswith("https://")
+_BASE_HOST = _BASE.split("://", 1)[-1].split("/")[0].split(":")[0]
+OTP_WEBAUTHN_RP_ID = env("TASKFORCE_WEBAUTHN_RP_ID", default=_BASE_HOST if _SECURE_BASE else "localhost")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "TASKFORCE_WEBAUTHN_ORIGINS", default=[_BASE] if _SECURE_BASE else ["http://localhost:8000"]
+)
 # An API token lives as long as a browser session may: 12 hours.
 API_TOKEN_LIFETIME_SECONDS = 12 * 60 * 60
 

@@ -32,3 +32,21 @@ TASKFORCE_REQUIRE_MFA = env.bool("TASKFORCE_REQUIRE_MFA", default=True)
 TASKFORCE_FIELD_KEYS = env("TASKFORCE_FIELD_KEYS")
 TASKFORCE_BLIND_INDEX_KEY = env("TASKFORCE_BLIND_INDEX_KEY")
 require_production_keys(TASKFORCE_FIELD_KEYS, TASKFORCE_BLIND_INDEX_KEY)
+
+# Sign-in hardening (issue 9).
+# __Host- cookies: the browser accepts them only over HTTPS, for path /, with no Domain, so no
+# sibling subdomain can plant or overwrite our session or CSRF cookie.
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
+SESSION_COOKIE_PATH = "/"
+CSRF_COOKIE_PATH = "/"
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+# Throttles count in the cache: per process memory would give every gunicorn worker its own
+# count. Production shares it through Redis, and refuses to start without it.
+if not REDIS_URL:  # noqa: F405
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "REDIS_URL is required in production: sign-in throttles are shared through it."
+    )

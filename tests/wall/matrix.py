@@ -125,6 +125,11 @@ RECORD_TYPES = [
             "membership-edit",
             "membership-deactivate",
             "membership-reactivate",
+            # Sign-in state of a member (tests/signin: admins of the member's task force only).
+            "member-unlock",
+            "member-reset-mfa",
+            "api:member-unlock",
+            "api:member-reset-mfa",
         ),
     ),
     RecordType(

@@ -4,6 +4,7 @@ production refusing to start without the shared Redis its throttles count in (we
 from __future__ import annotations
 
 import json
+import base64
 import os
 import subprocess
 import sys
@@ -20,6 +21,9 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "tf.example.org",
     "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://taskforce@127.0.0.1:5432/taskforce"),
     "REDIS_URL": "redis://127.0.0.1:6379/15",
+    # Production refuses to start without real encryption keys: fresh random ones for the check.
+    "TASKFORCE_FIELD_KEYS": "test:" + base64.b64encode(os.urandom(32)).decode(),
+    "TASKFORCE_BLIND_INDEX_KEY": base64.b64encode(os.urandom(32)).decode(),
 }
 _PRINT = (
     "import json, django; from django.conf import settings; django.setup(); print(json.dumps({k: getattr("

@@ -17,10 +17,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def golf(live_server) -> None:
     from taskforce.access import Role, Side
     from taskforce.models import Agency, Membership, TaskForce, User
-    from taskforce.rls import platform_bypass
+    from taskforce.rls import task_force_scope
 
-    with platform_bypass(reason="test setup"):
-        task_force = TaskForce.objects.create(slug="golf", name="Golf County Task Force")
+    task_force = TaskForce.objects.create(slug="golf", name="Golf County Task Force")
+    with task_force_scope(task_force.pk):
         shelter = Agency.objects.create(task_force=task_force, name="Golf Shelter", side=Side.VICTIM_SERVICES)
         legal = Agency.objects.create(task_force=task_force, name="Golf Legal Aid", side=Side.VICTIM_SERVICES)
         for email, agency in (("cm@golf.test", shelter), ("legal@golf.test", legal)):

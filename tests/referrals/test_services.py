@@ -28,8 +28,7 @@ from referrals.models import (
 from referrals.services import ReferralConflict
 from taskforce.models import AuditEvent, Membership, TaskForce
 from taskforce.permissions import has_grant
-from taskforce.rls import set_scope
-from tests.world import World
+from tests.world import World, use_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -378,7 +377,7 @@ def test_public_tip_anonymous_and_with_contact(world: World) -> None:
     named = services.tip_submit_public(
         task_force=task_force, data={"narrative": NARRATIVE, "contact": "call 925-555-0199"}
     )
-    set_scope(task_force_id=None, bypass=True)  # the service scoped the transaction to alpha
+    use_scope(task_force)  # the service scoped the transaction to alpha: the same
     anonymous.refresh_from_db()
     named.refresh_from_db()
     assert (anonymous.source, named.source) == ("anonymous", "public")
@@ -402,7 +401,6 @@ def test_public_tip_needs_a_narrative(world: World) -> None:
     task_force = _enable_public_form(world)
     with refused(ValidationError):
         services.tip_submit_public(task_force=task_force, data={"narrative": "  "})
-    set_scope(task_force_id=None, bypass=True)
 
 
 # -- investigations ---------------------------------------------------------------------------

@@ -14,10 +14,6 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 OWNER_ALIAS = "owner"
-# Append-only: the running role may add rows and read them, nothing else.
-AUDIT_TABLE = "taskforce_auditevent"
-# Written only by the audit trigger (SECURITY DEFINER, as the owner); the running role reads it.
-READ_ONLY_TABLES = ("taskforce_auditchainhead", "django_migrations")
 
 
 def app_role() -> str:
@@ -32,29 +28,11 @@ def grant_app_role(connection: Any, role: str | None = None) -> bool:
     """
     role = role if role is not None else app_role()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_user, current_schema()")
-        current_user, schema = cursor.fetchone()
-        if not role or role == current_user:
+        cursor.execute("SELECT current_user")
+        if not role or role == cursor.fetchone()[0]:
             return False
-        qn = connection.ops.quote_name
-        who, where = qn(role), qn(schema)
-        statements = [
-            f"GRANT USAGE ON SCHEMA {where} TO {who}",
-            f"REVOKE CREATE ON SCHEMA {where} FROM {who}",
-            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {where} TO {who}",
-            f"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA {where} FROM {who}",
-            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {where} TO {who}",
-            f"REVOKE ALL ON {qn(AUDIT_TABLE)} FROM {who}",
-            f"GRANT SELECT, INSERT ON {qn(AUDIT_TABLE)} TO {who}",
-            *(f"REVOKE ALL ON {qn(table)} FROM {who}" for table in READ_ONLY_TABLES),
-            *(f"GRANT SELECT ON {qn(table)} TO {who}" for table in READ_ONLY_TABLES),
-            # Tables a later migration creates get the same DML rights without another step.
-            f"ALTER DEFAULT PRIVILEGES IN SCHEMA {where}"
-            f" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {who}",
-            f"ALTER DEFAULT PRIVILEGES IN SCHEMA {where} GRANT USAGE, SELECT ON SEQUENCES TO {who}",
-        ]
-        for statement in statements:
-            cursor.execute(statement)
+        # The statements live in the database (migration 0004): identifiers quoted by format(%I).
+        cursor.execute("SELECT taskforce_grant_app_role(%s)", [role])
     return True
 
 

@@ -108,6 +108,13 @@ class World:
         """Scope the rest of the test's transaction to task force ``slug``."""
         use_scope(self.task_forces[slug])
 
+    def each_task_force(self) -> Iterator[str]:
+        """Each task force's slug in turn, the loop body inside its scope; the test's scope
+        comes back after the loop."""
+        for slug in self.task_forces:
+            with in_scope(self.task_forces[slug]):
+                yield slug
+
     def scope(self, slug: str):
         """A block inside task force ``slug``."""
         return in_scope(self.task_forces[slug])

@@ -40,9 +40,36 @@ CREATE TRIGGER audit_head_kept BEFORE DELETE OR TRUNCATE ON taskforce_auditchain
 
 ALTER FUNCTION taskforce_audit_chain() SECURITY DEFINER;
 ALTER FUNCTION taskforce_audit_chain() SET search_path FROM CURRENT;
+
+-- Called by `migrate` as the owner (taskforce.dbroles.grant_app_role): the running role's rights.
+-- DML only; the audit log INSERT and SELECT; the chain heads and migration history SELECT.
+CREATE FUNCTION taskforce_grant_app_role(app_role name) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    s text := current_schema();
+    t text;
+BEGIN
+    EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', s, app_role);
+    EXECUTE format('REVOKE CREATE ON SCHEMA %I FROM %I', s, app_role);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %I TO %I', s, app_role);
+    EXECUTE format('REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA %I FROM %I', s, app_role);
+    EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO %I', s, app_role);
+    EXECUTE format('REVOKE ALL ON taskforce_auditevent FROM %I', app_role);
+    EXECUTE format('GRANT SELECT, INSERT ON taskforce_auditevent TO %I', app_role);
+    FOREACH t IN ARRAY ARRAY['taskforce_auditchainhead', 'django_migrations'] LOOP
+        EXECUTE format('REVOKE ALL ON %I FROM %I', t, app_role);
+        EXECUTE format('GRANT SELECT ON %I TO %I', t, app_role);
+    END LOOP;
+    -- Tables a later migration creates get the same DML rights without another step.
+    EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO %I',
+        s, app_role);
+    EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT USAGE, SELECT ON SEQUENCES TO %I', s, app_role);
+END
+$$;
+REVOKE ALL ON FUNCTION taskforce_grant_app_role(name) FROM PUBLIC;
 """
 
 AUDIT_REVERSE_SQL = """
+DROP FUNCTION IF EXISTS taskforce_grant_app_role(name);
 ALTER FUNCTION taskforce_audit_chain() RESET search_path;
 ALTER FUNCTION taskforce_audit_chain() SECURITY INVOKER;
 DROP TRIGGER IF EXISTS audit_head_kept ON taskforce_auditchainhead;

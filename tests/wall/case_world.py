@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from cases import services
-from tests.world import TASK_FORCES, World
+from tests.world import World
 
 
 def add_cases(world: World) -> World:
-    for tf in TASK_FORCES:
+    for tf in world.each_task_force():
         case_manager = world.actor(f"{tf}.case_manager")
         opened = dt.date.today() - dt.timedelta(days=30)  # noqa: DTZ011 - a date well inside the past
         case = services.intake_create(

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
 from taskforce import demo
+from taskforce.rls import task_force_scope
 
 DEFAULT_PASSWORD = "demo-password-2026"
 
@@ -33,7 +33,7 @@ class Command(BaseCommand):
                     raise
         # One task force at a time, each in its own transaction under its own scope.
         for spec in demo.TASK_FORCES:
-            with transaction.atomic():
+            with task_force_scope(None):  # demo.load narrows it to its task force
                 world = demo.load(password=password, slug=spec["slug"])
                 for module in modules:
                     module.load(world=world)

@@ -60,6 +60,8 @@ def ensure_database(env: dict[str, str]) -> None:
     embedded server when none is configured."""
     if env.get("DATABASE_URL"):
         log("using DATABASE_URL from the environment")
+        if not env.get("DATABASE_OWNER_URL"):
+            log("DATABASE_OWNER_URL is unset: one role owns and runs everything (the role tests fail)")
         return
     _import_project()
     from taskforce.embedded_db import ensure_embedded_database

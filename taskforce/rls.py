@@ -5,6 +5,11 @@ the transaction-local setting ``app.task_force_id``. Without it, a query sees no
 insert fails: a forgotten filter in the application returns nothing instead of another task
 force's data. The settings are always set with ``is_local => true``, so they end with the
 transaction and a pooled connection never carries one request's task force into the next.
+
+There is no bypass: no setting the running role can change widens what it sees. A job that
+spans task forces (demo loading, audit verification, reminders, the platform admin) visits them
+one by one, each under its own scope (``per_task_force``); the task force table itself is
+structure without row-level security, so the list of task forces needs no scope.
 """
 
 from __future__ import annotations

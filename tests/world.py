@@ -10,10 +10,10 @@ transaction, ``in_scope(tf)`` a block, ``across_task_forces()`` visits each in t
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import Permission
 from django.db import connection
@@ -21,7 +21,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from taskforce.access import Actor, Role, Side
-from taskforce.models import Agency, Membership, TaskForce, User
+from taskforce.models import Agency, AuditEvent, Membership, TaskForce, User
 from taskforce.permissions import grant
 from taskforce.rls import set_scope, task_force_scope
 from taskforce.tokens import token_issue
@@ -55,6 +55,7 @@ MEMBERS = {
 PASSWORD = "a-long-test-password-1"
 
 TaskForceRef = TaskForce | uuid.UUID | str | None
+T = TypeVar("T")
 
 
 def _task_force_id(task_force: TaskForceRef) -> uuid.UUID | str | None:
@@ -79,6 +80,33 @@ def in_scope(task_force: TaskForceRef, *, user: User | None = None) -> Iterator[
     """A block inside one task force (a savepoint); the previous scope comes back after it."""
     with task_force_scope(_task_force_id(task_force), user_id=user.pk if user else None):
         yield
+
+
+def everywhere(read: Callable[[], T]) -> list[T]:
+    """``read()`` once inside each task force's scope (for before/after snapshots that must not
+    depend on which task force the test last acted in)."""
+    return [read() for _ in across_task_forces()]
+
+
+def audit_events_since(seq: int) -> list[AuditEvent]:
+    """Audit rows after ``seq`` in every chain, each read inside its own task force."""
+    found = {
+        event.seq: event
+        for events in everywhere(lambda: list(AuditEvent.objects.filter(seq__gt=seq)))
+        for event in events
+    }
+    return [found[key] for key in sorted(found)]
+
+
+def last_audit_seq() -> int:
+    return max(
+        [
+            0,
+            *everywhere(
+                lambda: AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+            ),
+        ]
+    )
 
 
 def across_task_forces() -> Iterator[TaskForce]:

@@ -28,7 +28,7 @@ from referrals.models import (
 from referrals.services import ReferralConflict
 from taskforce.models import AuditEvent, Membership, TaskForce
 from taskforce.permissions import has_grant
-from tests.world import World, use_scope
+from tests.world import World, audit_events_since, everywhere, last_audit_seq, use_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -45,13 +45,19 @@ def today(world: World, tf: str = "alpha") -> dt.date:
 
 
 def rows() -> dict[str, int]:
-    counts = {
-        f"{label}.{model.__name__}": model.objects.count()
-        for label in ("referrals", "cases")
-        for model in apps.get_app_config(label).get_models()
-    }
-    counts["audit"] = AuditEvent.objects.count()
-    return counts
+    """Row counts of every LE, bridge, case and audit table, summed over the task forces."""
+
+    def counts() -> dict[str, int]:
+        found = {
+            f"{label}.{model.__name__}": model.objects.count()
+            for label in ("referrals", "cases")
+            for model in apps.get_app_config(label).get_models()
+        }
+        found["audit"] = AuditEvent.objects.count()
+        return found
+
+    each = everywhere(counts)
+    return {key: sum(c[key] for c in each) for key in each[0]}
 
 
 @contextmanager
@@ -64,12 +70,11 @@ def refused(exception: type[BaseException] | tuple[type[BaseException], ...]) ->
 
 
 def last_seq() -> int:
-    event = AuditEvent.objects.order_by("-seq").first()
-    return event.seq if event else 0
+    return last_audit_seq()
 
 
 def events_since(seq: int) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(seq__gt=seq).order_by("seq"))
+    return audit_events_since(seq)
 
 
 def actions_since(seq: int) -> list[str]:
@@ -271,6 +276,7 @@ def test_merge(world: World) -> None:
     with refused(ValidationError):
         services.tip_merge(actor=actor, tip=first, into=first)
     foreign = tip(world, "beta.investigator")
+    world.use("alpha")  # back to the acting coordinator's task force
     with refused(ValidationError):
         services.tip_merge(actor=actor, tip=duplicate, into=foreign)
     seq = last_seq()

@@ -4,7 +4,7 @@ consents spread over the last 18 months, built through ``cases.services`` as a c
 Synthetic: every name is made up from two short lists, phone numbers are in the 555-01xx range
 reserved for fiction. Deterministic: one seeded ``random.Random`` per task force. Idempotent: a
 task force that already holds any case is left alone, so a second ``load_demo`` adds nothing.
-Runs under the caller's platform bypass.
+Runs under the caller's task force scope (one task force at a time).
 """
 
 from __future__ import annotations

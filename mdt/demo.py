@@ -5,8 +5,8 @@ and one planned meeting with its agenda. Built through ``mdt.services`` as the d
 Synthetic: no real person or case; reviews are identified by their pseudonymous MDT codes and
 their summaries name nobody. Deterministic: fixed plans, dates relative to today. Idempotent: a
 task force that already holds any MDT team is left alone, so a second ``load_demo`` adds nothing.
-Runs under the caller's platform bypass, after ``cases.demo`` and ``referrals.demo``
-(INSTALLED_APPS order), so the cases and investigations linked here exist.
+Runs under the caller's task force scope (one task force at a time), after ``cases.demo`` and
+``referrals.demo`` (INSTALLED_APPS order), so the cases and investigations linked here exist.
 
 History: ``meeting_create`` refuses a past meeting marked planned, so past meetings are created
 held; ``created_at`` of past records is moved back with a ``QuerySet.update`` (demo only).

@@ -5,7 +5,7 @@ requests. Built through ``referrals.services`` as the demo accounts would.
 Synthetic: every name is made up, phone numbers are in the 555-01xx range reserved for fiction,
 plates and handles are invented. Deterministic: one seeded ``random.Random`` per task force.
 Idempotent: a task force that already holds any tip is left alone, so a second ``load_demo``
-adds nothing. Runs under the caller's platform bypass, after ``cases.demo`` (INSTALLED_APPS
+adds nothing. Runs under the caller's task force scope, after ``cases.demo`` (INSTALLED_APPS
 order), so the victim-service cases it refers to exist.
 
 History: services refuse dates in the future and stamp ``created_at`` now; records meant to
@@ -231,8 +231,8 @@ class _Loader:
                     "contact": plan.contact,
                 },
             )
-            # The public form scopes the transaction to its task force: back to the loader's bypass.
-            set_scope(task_force_id=None, bypass=True)
+            # The public form scopes the transaction to its task force; keep the loader's own.
+            set_scope(task_force_id=self.task_force.pk)
             Tip.objects.filter(pk=tip.pk).update(
                 received_at=received, created_at=received, updated_at=received
             )

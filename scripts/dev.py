@@ -56,16 +56,20 @@ def _import_project() -> None:
 
 
 def ensure_database(env: dict[str, str]) -> None:
-    """Export DATABASE_URL, starting the embedded server when none is configured."""
+    """Export DATABASE_URL (running role) and DATABASE_OWNER_URL (owner role), starting the
+    embedded server when none is configured."""
     if env.get("DATABASE_URL"):
         log("using DATABASE_URL from the environment")
+        if not env.get("DATABASE_OWNER_URL"):
+            log("DATABASE_OWNER_URL is unset: one role owns and runs everything (the role tests fail)")
         return
     _import_project()
     from taskforce.embedded_db import ensure_embedded_database
 
     log(f"starting embedded PostgreSQL under {VAR / 'pgdata'} (first start takes a few seconds)")
-    env["DATABASE_URL"] = ensure_embedded_database(VAR)
+    env["DATABASE_URL"], env["DATABASE_OWNER_URL"] = ensure_embedded_database(VAR)
     os.environ["DATABASE_URL"] = env["DATABASE_URL"]
+    os.environ["DATABASE_OWNER_URL"] = env["DATABASE_OWNER_URL"]
 
 
 def _forget_dead_handles(pgdata: Path) -> None:

@@ -125,8 +125,10 @@ class Actor:
 class NotFoundOrForbidden(Http404):
     """One answer for 'missing', 'other task force' and 'other side of the wall'."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, audited: bool = False) -> None:
         super().__init__("Not found.")
+        # Already written to the audit log where it was raised.
+        self.audited = audited
 
 
 def get_or_not_found(queryset: models.QuerySet[_M], record_id: object) -> _M:
@@ -135,8 +137,15 @@ def get_or_not_found(queryset: models.QuerySet[_M], record_id: object) -> _M:
     """
     try:
         return queryset.get(pk=record_id)
-    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise NotFoundOrForbidden from None
+    except (ValueError, TypeError, ValidationError):
+        raise NotFoundOrForbidden from None  # not even an id: nothing to write down
+    except queryset.model.DoesNotExist:
+        from taskforce.audit import audit_denied
+
+        # Missing, another compartment's, a restricted one, another task force's: one answer
+        # to the caller, and one denial row for the task force's admins.
+        audit_denied(target_type=queryset.model._meta.label_lower, target_id=record_id)
+        raise NotFoundOrForbidden(audited=True) from None
 
 
 class TaskForceQuerySet(models.QuerySet):

@@ -1,6 +1,6 @@
 """The platform admin: structure only (task forces, agencies, memberships, users), for platform
 staff. No content model is ever registered here. Agencies and memberships sit behind row-level
-security, so the admin reads them through the audited platform bypass (see PlatformAdminSite).
+security, so the admin shows them for one chosen task force at a time (see PlatformAdminSite).
 """
 
 from django.contrib import admin

@@ -8,15 +8,18 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.http import Http404
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from taskforce.access import Actor
+from taskforce.access import Actor, NotFoundOrForbidden
+from taskforce.audit import audit_denied
 from taskforce.tenancy import resolve_actor
 
 
@@ -69,6 +72,19 @@ class ScopedViewSet(TenantAPIMixin, viewsets.GenericViewSet):
             raise ImproperlyConfigured(f"{type(self).__name__} has no actor or no visible policy")
         return visible(actor)
 
+    def get_object(self) -> Any:
+        """DRF's lookup, with the refusal of a well-formed id written to the audit log."""
+        try:
+            return super().get_object()
+        except Http404:
+            lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")
+            audit_denied(
+                actor=getattr(self.request, "actor", None),
+                target_type=self.get_queryset().model._meta.label_lower,
+                target_id=lookup,
+            )
+            raise NotFoundOrForbidden(audited=True) from None
+
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "actor": getattr(self.request, "actor", None)}
 
@@ -89,6 +105,10 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, plus model validation errors as 400 with field errors."""
+    request = context.get("request")
+    actor = getattr(request, "actor", None)
+    if actor is not None and isinstance(exc, exceptions.PermissionDenied | DjangoPermissionDenied):
+        audit_denied(actor=actor, method=request.method, path=request.path)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)

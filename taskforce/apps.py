@@ -1,5 +1,7 @@
 from django.apps import AppConfig, apps
+from django.conf import settings
 from django.core import checks
+from django.db.backends.signals import connection_created
 
 
 class TaskforceConfig(AppConfig):
@@ -10,6 +12,10 @@ class TaskforceConfig(AppConfig):
         from taskforce import signals  # noqa: F401  (auth events -> audit log)
 
         checks.register(check_task_force_owned_models, checks.Tags.security)
+        if settings.TASKFORCE_CHECK_DB_ROLE:
+            from taskforce.dbroles import check_running_role
+
+            connection_created.connect(check_running_role, dispatch_uid="taskforce.check_running_role")
 
 
 def check_task_force_owned_models(app_configs=None, **kwargs) -> list[checks.CheckMessage]:

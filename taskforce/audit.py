@@ -34,6 +34,9 @@ class RequestMeta:
 current_request_meta: contextvars.ContextVar[RequestMeta | None] = contextvars.ContextVar(
     "current_request_meta", default=None
 )
+# The request's acting membership, once the tenant edge has resolved it (for denial events
+# raised deep in a policy that has no actor at hand).
+current_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("current_actor", default=None)
 
 _INSERT = (
     "INSERT INTO taskforce_auditevent (public_id, occurred_at, task_force_id, user_id, agency_id, role,"
@@ -84,8 +87,40 @@ def audit_record(
         cursor.execute(_INSERT, params)
 
 
-def audit_chain_breaks(*, limit: int = 100) -> list[dict[str, Any]]:
-    """Rows whose stored hash or back-link does not match a recomputation. Needs the platform bypass."""
+def audit_denied(
+    *, target_type: str = "", target_id: str | uuid.UUID = "", actor: Actor | None = None, **detail: Any
+) -> None:
+    """A refused access (404 or 403 of an access check): who, where, which record type and id.
+    Never content: the id is the one the caller asked for, nothing is read from the record."""
+    actor = actor or current_actor.get()
+    task_force_id = user_id = None
+    if actor is None:
+        from taskforce.rls import current_scope
+
+        task_force_id, user_id = (value or None for value in current_scope())
+    audit_record(
+        action="access.denied",
+        actor=actor,
+        task_force_id=task_force_id,
+        user_id=user_id,
+        target_type=target_type,
+        target_id=str(target_id)[:64],
+        outcome=AuditEvent.Outcome.DENIED,
+        detail={key: str(value)[:200] for key, value in detail.items()},
+    )
+
+
+PLATFORM_CHAIN = "platform"
+
+
+def audit_chain_breaks(*, chain_key: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    """Rows whose stored hash or back-link does not match a recomputation, and chains whose
+    stored head (last position and hash, kept by the trigger) is not their last row: rows
+    removed from the end of a chain.
+
+    Checks the chains the current scope can read (a task force's own and the platform's),
+    or only ``chain_key``. Spanning every chain is ``verify_all_chains``.
+    """
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -96,12 +131,52 @@ def audit_chain_breaks(*, limit: int = 100) -> list[dict[str, Any]]:
                         WHEN row_hash <> taskforce_audit_digest(prev_hash, e) THEN 'altered row'
                     END AS problem
                 FROM taskforce_auditevent e
+                WHERE %(chain)s::text IS NULL OR chain_key = %(chain)s::text
                 WINDOW w AS (PARTITION BY chain_key ORDER BY seq)
             ) checked
             WHERE problem IS NOT NULL
             ORDER BY seq
-            LIMIT %s
+            LIMIT %(limit)s
             """,
-            [limit],
+            {"chain": chain_key, "limit": limit},
         )
-        return [{"seq": seq, "chain": chain, "problem": problem} for seq, chain, problem in cursor.fetchall()]
+        breaks = [
+            {"seq": seq, "chain": chain, "problem": problem} for seq, chain, problem in cursor.fetchall()
+        ]
+        # The heads of the chains this scope reads: each must be the chain's last row.
+        cursor.execute(
+            """
+            SELECT h.chain_key, h.last_seq, last.seq,
+                CASE
+                    WHEN last.seq IS NULL THEN 'removed tail (no row left)'
+                    WHEN last.seq < h.last_seq THEN 'removed tail'
+                    WHEN last.seq > h.last_seq OR last.row_hash <> h.last_hash THEN 'head mismatch'
+                END
+            FROM taskforce_auditchainhead h
+            LEFT JOIN LATERAL (
+                SELECT e.seq, e.row_hash FROM taskforce_auditevent e
+                WHERE e.chain_key = h.chain_key ORDER BY e.seq DESC LIMIT 1
+            ) last ON true
+            WHERE (%(chain)s::text IS NULL AND (h.chain_key = %(platform)s
+                    OR h.chain_key = NULLIF(current_setting('app.task_force_id', true), '')))
+                OR h.chain_key = %(chain)s::text
+            ORDER BY h.chain_key
+            """,
+            {"chain": chain_key, "platform": PLATFORM_CHAIN},
+        )
+        for chain, head_seq, last_seq, problem in cursor.fetchall():
+            if problem:
+                breaks.append({"seq": head_seq, "chain": chain, "problem": problem, "last_seq": last_seq})
+    return breaks[:limit]
+
+
+def verify_all_chains(*, limit: int = 100) -> list[dict[str, Any]]:
+    """Every chain, each read under its own scope: the platform chain without a task force,
+    then each task force's chain inside that task force (there is no scope that sees all)."""
+    from taskforce.rls import per_task_force, task_force_scope
+
+    with task_force_scope(None):
+        breaks = audit_chain_breaks(chain_key=PLATFORM_CHAIN, limit=limit)
+    for task_force_id in per_task_force():
+        breaks += audit_chain_breaks(chain_key=str(task_force_id), limit=limit)
+    return breaks[:limit]

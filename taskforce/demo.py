@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from taskforce.access import Role, Side
 from taskforce.models import Agency, Membership, TaskForce, User
+from taskforce.rls import set_scope
 
 TODAY = dt.date(2026, 1, 1)
 
@@ -139,11 +140,16 @@ def _mou_dates(index: int) -> tuple[dt.date, dt.date]:
     return signed, max(expires, signed)
 
 
-def load(*, password: str) -> DemoWorld:
-    """Create or update the demo structure. Runs under the platform bypass (the caller's)."""
+def load(*, password: str, slug: str) -> DemoWorld:
+    """Create or update the demo structure of one task force, and scope the caller's
+    transaction to it (there is no scope that writes two task forces at once)."""
     world = DemoWorld()
     for spec in TASK_FORCES:
+        if spec["slug"] != slug:
+            continue
+        # The task force table is structure without row-level security: no scope needed yet.
         task_force, _ = TaskForce.objects.update_or_create(slug=spec["slug"], defaults=spec)
+        set_scope(task_force_id=task_force.pk)
         world.task_forces[task_force.slug] = task_force
         for index, (name, side) in enumerate(AGENCIES[task_force.slug]):
             signed, expires = _mou_dates(index)
@@ -153,7 +159,9 @@ def load(*, password: str) -> DemoWorld:
                 defaults={"side": side, "mou_signed_on": signed, "mou_expires_on": expires},
             )
             world.agencies[(task_force.slug, name)] = agency
-    for slug, email, full_name, agency_name, role in ACCOUNTS:
+    for account_slug, email, full_name, agency_name, role in ACCOUNTS:
+        if account_slug != slug:
+            continue
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User(email=email)
@@ -162,7 +170,7 @@ def load(*, password: str) -> DemoWorld:
         user.set_password(password)
         user.save()
         membership, _ = Membership.objects.update_or_create(
-            task_force=world.task_forces[slug],
+            task_force=world.task_forces[account_slug],
             user=user,
             defaults={"agency": world.agencies[(slug, agency_name)], "role": role, "is_active": True},
         )

@@ -75,6 +75,8 @@ class AuditEventViewSet(mixins.ListModelMixin, ScopedViewSet):
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         if request.actor.role != Role.TENANT_ADMIN:
             raise NotFoundOrForbidden
+        # Reading the audit log is itself written down (who looked, not what they saw).
+        audit_record(action="audit.read", actor=request.actor, target_type="taskforce.auditevent")
         return super().list(request, *args, **kwargs)
 
 

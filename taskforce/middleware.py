@@ -7,11 +7,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from taskforce.audit import RequestMeta, current_request_meta
+from taskforce.audit import RequestMeta, audit_denied, current_actor, current_request_meta
 from taskforce.rls import restore_scope, swap_scope
 
 SESSION_STARTED_KEY = "taskforce_session_started"
@@ -36,6 +37,7 @@ class RequestTransactionMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = current_request_meta.set(RequestMeta(source_ip=client_ip(request)))
+        actor_token = current_actor.set(None)
         try:
             return self._in_transaction(request)
         except (OperationalError, InterfaceError):
@@ -43,7 +45,16 @@ class RequestTransactionMiddleware:
             # (CONN_HEALTH_CHECKS) without a restart.
             return render(request, "503.html", status=503)
         finally:
+            current_actor.reset(actor_token)
             current_request_meta.reset(token)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        """An access check refused an action on a visible record (403): written down, inside
+        the request's transaction, which commits with the 403. (404s of a record id are
+        written where they are raised, in ``get_or_not_found``.)"""
+        actor = getattr(request, "actor", None)
+        if isinstance(exception, PermissionDenied) and actor is not None:
+            audit_denied(actor=actor, method=request.method, path=request.path)
 
     def _in_transaction(self, request: HttpRequest) -> HttpResponse:
         with transaction.atomic():

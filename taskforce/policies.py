@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from taskforce.access import Actor, Role, get_or_not_found
 from taskforce.models import Agency, AuditEvent, Membership, TaskForce
@@ -42,7 +42,14 @@ def can_manage_structure(actor: Actor) -> bool:
 
 
 def visible_audit_events(actor: Actor) -> QuerySet[AuditEvent]:
-    """Audit metadata of the actor's task force, for tenant admins; nothing for anyone else."""
+    """Audit metadata of the actor's task force, for tenant admins; nothing for anyone else.
+
+    Besides the task force's own chain: the platform rows (sign-ins, failed sign-ins, lockouts,
+    MFA changes carry no task force) of the people who are members of this task force.
+    """
     if actor.role != Role.TENANT_ADMIN:
         return AuditEvent.objects.none()
-    return AuditEvent.objects.filter(task_force_id=actor.task_force_id)
+    members = Membership.objects.filter(task_force_id=actor.task_force_id).values("user_id")
+    return AuditEvent.objects.filter(
+        Q(task_force_id=actor.task_force_id) | Q(task_force_id__isnull=True, user_id__in=members)
+    )

@@ -5,6 +5,11 @@ the transaction-local setting ``app.task_force_id``. Without it, a query sees no
 insert fails: a forgotten filter in the application returns nothing instead of another task
 force's data. The settings are always set with ``is_local => true``, so they end with the
 transaction and a pooled connection never carries one request's task force into the next.
+
+There is no bypass: no setting the running role can change widens what it sees. A job that
+spans task forces (demo loading, audit verification, reminders, the platform admin) visits them
+one by one, each under its own scope (``per_task_force``); the task force table itself is
+structure without row-level security, so the list of task forces needs no scope.
 """
 
 from __future__ import annotations
@@ -18,19 +23,19 @@ from django.db import connection, migrations, transaction
 
 SETTING_TASK_FORCE = "app.task_force_id"
 SETTING_USER = "app.user_id"
-SETTING_BYPASS = "app.bypass_rls"
 
-_BYPASS = f"current_setting('{SETTING_BYPASS}', true) = 'on'"
 _SAME_TASK_FORCE = f"task_force_id = NULLIF(current_setting('{SETTING_TASK_FORCE}', true), '')::uuid"
 _SAME_USER = f"user_id = NULLIF(current_setting('{SETTING_USER}', true), '')::uuid"
 
-TENANT_POLICY = f"({_BYPASS} OR {_SAME_TASK_FORCE})"
-# A user may read their own memberships of every task force (switcher, /me) before a
-# task force is chosen; writes still need the task force.
-MEMBERSHIP_READ_POLICY = f"({_BYPASS} OR {_SAME_TASK_FORCE} OR {_SAME_USER})"
+# The plain equality: a missing or empty setting compares with NULL and matches no row. No
+# other setting widens it (there is no bypass), and the planner can use the task force index.
+TENANT_POLICY = f"({_SAME_TASK_FORCE})"
+# The one OR: a user may read their own memberships of every task force (switcher, /me)
+# before a task force is chosen; writes still need the task force. It opens no content table.
+MEMBERSHIP_READ_POLICY = f"({_SAME_TASK_FORCE} OR {_SAME_USER})"
 # ... and the agencies of those memberships (their names appear in the switcher and /me).
 AGENCY_READ_POLICY = (
-    f"({_BYPASS} OR {_SAME_TASK_FORCE} OR id IN (SELECT agency_id FROM taskforce_membership"  # noqa: S608
+    f"({_SAME_TASK_FORCE} OR id IN (SELECT agency_id FROM taskforce_membership"  # noqa: S608
     f" WHERE is_active AND user_id = NULLIF(current_setting('{SETTING_USER}', true), '')::uuid))"
 )
 
@@ -93,73 +98,59 @@ def _as_setting(value: uuid.UUID | str | None) -> str:
     return "" if value is None else str(value)
 
 
-def set_scope(
-    *, task_force_id: uuid.UUID | str | None, user_id: uuid.UUID | str | None = None, bypass: bool = False
-) -> None:
+def set_scope(*, task_force_id: uuid.UUID | str | None, user_id: uuid.UUID | str | None = None) -> None:
     """Set the RLS settings for the rest of the current transaction."""
     _require_transaction()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT set_config(%s, %s, true), set_config(%s, %s, true), set_config(%s, %s, true)",
-            [
-                SETTING_TASK_FORCE,
-                _as_setting(task_force_id),
-                SETTING_USER,
-                _as_setting(user_id),
-                SETTING_BYPASS,
-                "on" if bypass else "off",
-            ],
+            "SELECT set_config(%s, %s, true), set_config(%s, %s, true)",
+            [SETTING_TASK_FORCE, _as_setting(task_force_id), SETTING_USER, _as_setting(user_id)],
         )
 
 
 def swap_scope(
-    *, task_force_id: uuid.UUID | str | None, user_id: uuid.UUID | str | None = None, bypass: bool = False
-) -> tuple[str, str, str]:
+    *, task_force_id: uuid.UUID | str | None, user_id: uuid.UUID | str | None = None
+) -> tuple[str, str]:
     """Set the scope and return the previous one, in one round trip (for a later restore)."""
     _require_transaction()
     with connection.cursor() as cursor:
         # The subquery is scanned before the outer projection runs, so the old values are
         # read before set_config changes them.
         cursor.execute(
-            "SELECT prev.tf, prev.usr, prev.byp, set_config(%s, %s, true), set_config(%s, %s, true),"
-            " set_config(%s, %s, true) FROM (SELECT coalesce(current_setting(%s, true), '') AS tf,"
-            " coalesce(current_setting(%s, true), '') AS usr, coalesce(current_setting(%s, true), '') AS byp"
-            " OFFSET 0) AS prev",
+            "SELECT prev.tf, prev.usr, set_config(%s, %s, true), set_config(%s, %s, true)"
+            " FROM (SELECT coalesce(current_setting(%s, true), '') AS tf,"
+            " coalesce(current_setting(%s, true), '') AS usr OFFSET 0) AS prev",
             [
                 SETTING_TASK_FORCE,
                 _as_setting(task_force_id),
                 SETTING_USER,
                 _as_setting(user_id),
-                SETTING_BYPASS,
-                "on" if bypass else "off",
                 SETTING_TASK_FORCE,
                 SETTING_USER,
-                SETTING_BYPASS,
             ],
         )
         row = cursor.fetchone()
-    return row[0], row[1], row[2]
+    return row[0], row[1]
 
 
-def restore_scope(previous: tuple[str, str, str]) -> None:
-    task_force_id, user_id, bypass = previous
-    set_scope(task_force_id=task_force_id or None, user_id=user_id or None, bypass=bypass == "on")
+def restore_scope(previous: tuple[str, str]) -> None:
+    task_force_id, user_id = previous
+    set_scope(task_force_id=task_force_id or None, user_id=user_id or None)
 
 
-def current_scope() -> tuple[str, str, str]:
+def current_scope() -> tuple[str, str]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT coalesce(current_setting(%s, true), ''), coalesce(current_setting(%s, true), ''),"
-            " coalesce(current_setting(%s, true), '')",
-            [SETTING_TASK_FORCE, SETTING_USER, SETTING_BYPASS],
+            "SELECT coalesce(current_setting(%s, true), ''), coalesce(current_setting(%s, true), '')",
+            [SETTING_TASK_FORCE, SETTING_USER],
         )
         row = cursor.fetchone()
-    return row[0], row[1], row[2]
+    return row[0], row[1]
 
 
 @contextmanager
 def task_force_scope(
-    task_force_id: uuid.UUID | str, *, user_id: uuid.UUID | str | None = None
+    task_force_id: uuid.UUID | str | None, *, user_id: uuid.UUID | str | None = None
 ) -> Iterator[None]:
     """Run a block (Celery task, management command) inside one task force, in a transaction."""
     with transaction.atomic():
@@ -170,19 +161,20 @@ def task_force_scope(
             restore_scope(previous)
 
 
-@contextmanager
-def platform_bypass(*, reason: str, user_id: uuid.UUID | str | None = None) -> Iterator[None]:
-    """The one way past row-level security: for platform jobs that span task forces
-    (demo loading, audit chain verification, platform reports). Audited on entry.
-    """
-    from taskforce.audit import audit_record
+def task_force_ids() -> list[uuid.UUID]:
+    """Every task force's id. The task force table is structure, not tenant-owned: it has no
+    row-level security, so this list needs no scope at all."""
+    from taskforce.models import TaskForce
 
-    if not reason:
-        raise ValueError("a platform bypass needs a reason")
-    with transaction.atomic():
-        previous = swap_scope(task_force_id=None, user_id=user_id, bypass=True)
-        try:
-            audit_record(action="platform.rls_bypass", user_id=user_id, detail={"reason": reason[:200]})
-            yield
-        finally:
-            restore_scope(previous)
+    return list(TaskForce.objects.order_by("slug").values_list("pk", flat=True))
+
+
+def per_task_force(*, user_id: uuid.UUID | str | None = None) -> Iterator[uuid.UUID]:
+    """Visit the task forces one by one, each inside its own scope (a job spanning task forces).
+
+    The body of the loop runs inside that task force's scope and transaction; nothing ever
+    sees two task forces at once.
+    """
+    for task_force_id in task_force_ids():
+        with task_force_scope(task_force_id, user_id=user_id):
+            yield task_force_id

@@ -6,8 +6,8 @@ import logging
 
 from celery import shared_task
 
-from taskforce.audit import audit_chain_breaks, audit_record
-from taskforce.rls import platform_bypass
+from taskforce.audit import audit_record, verify_all_chains
+from taskforce.rls import task_force_scope
 
 logger = logging.getLogger(__name__)
 
@@ -16,8 +16,8 @@ logger = logging.getLogger(__name__)
 def verify_audit_chains() -> int:
     """Nightly: recompute every audit hash chain. Idempotent (it only reads, then appends one
     row saying what it found). Returns the number of broken rows; a break is also logged."""
-    with platform_bypass(reason="scheduled audit chain verification"):
-        breaks = audit_chain_breaks()
+    breaks = verify_all_chains()
+    with task_force_scope(None):
         audit_record(
             action="platform.audit_chain_verified",
             outcome="failure" if breaks else "success",

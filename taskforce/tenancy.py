@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from taskforce import clock
 from taskforce.access import Actor, NotFoundOrForbidden
-from taskforce.audit import audit_record
+from taskforce.audit import audit_record, current_actor
 from taskforce.models import Membership, TaskForce, User
 from taskforce.rls import set_scope
 
@@ -39,7 +39,9 @@ def resolve_actor(*, user: Any, task_force_slug: str) -> Actor:
     if membership is None:
         _audit_denied(user=user, task_force_id=task_force_id, slug=task_force_slug)
         raise NotFoundOrForbidden
-    return Actor.from_membership(membership)
+    actor = Actor.from_membership(membership)
+    current_actor.set(actor)
+    return actor
 
 
 def _audit_denied(*, user: Any, task_force_id: uuid.UUID | None, slug: str) -> None:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from taskforce import home as home_panels
 from taskforce import search
 from taskforce.access import NotFoundOrForbidden, Role
+from taskforce.audit import audit_record
 from taskforce.forms import (
     AgencyCreateForm,
     AgencyUpdateForm,
@@ -261,6 +262,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if request.actor.role != Role.TENANT_ADMIN:
         # The matrix gives everyone else nothing here: as if the page did not exist.
         raise NotFoundOrForbidden
+    # Reading the audit log is itself written down (who looked, not what they saw).
+    audit_record(action="audit.read", actor=request.actor, target_type="taskforce.auditevent")
     events = visible_audit_events(request.actor).order_by("-seq")
     before = request.GET.get("before", "")
     if re.fullmatch(r"[0-9]{1,18}", before):

@@ -5,13 +5,17 @@ so no application code can forge or skip it).
 
 from django.db import migrations
 
-from taskforce.rls import (
-    _BYPASS,
-    _SAME_TASK_FORCE,
-    AGENCY_READ_POLICY,
-    MEMBERSHIP_READ_POLICY,
-    TENANT_POLICY,
-    EnableRowLevelSecurity,
+from taskforce.rls import EnableRowLevelSecurity
+
+# The policies as they were written then (0004 replaces them all, without the bypass).
+_BYPASS = "current_setting('app.bypass_rls', true) = 'on'"
+_SAME_TASK_FORCE = "task_force_id = NULLIF(current_setting('app.task_force_id', true), '')::uuid"
+_SAME_USER = "user_id = NULLIF(current_setting('app.user_id', true), '')::uuid"
+TENANT_POLICY = f"({_BYPASS} OR {_SAME_TASK_FORCE})"
+MEMBERSHIP_READ_POLICY = f"({_BYPASS} OR {_SAME_TASK_FORCE} OR {_SAME_USER})"
+AGENCY_READ_POLICY = (
+    f"({_BYPASS} OR {_SAME_TASK_FORCE} OR id IN (SELECT agency_id FROM taskforce_membership"
+    " WHERE is_active AND user_id = NULLIF(current_setting('app.user_id', true), '')::uuid))"
 )
 
 AUDIT_SQL = f"""

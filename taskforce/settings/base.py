@@ -82,9 +82,24 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default="postgres:///taskforce")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+def database_settings(conn_max_age: int) -> dict:
+    """``default``: the running role (DATABASE_URL). ``owner``: the schema's owner
+    (DATABASE_OWNER_URL), used by ``migrate`` only; absent when one role does both."""
+    databases = {"default": env.db("DATABASE_URL", default="postgres:///taskforce")}
+    databases["default"]["CONN_MAX_AGE"] = conn_max_age
+    databases["default"]["CONN_HEALTH_CHECKS"] = True
+    if env("DATABASE_OWNER_URL", default=""):
+        databases["owner"] = env.db("DATABASE_OWNER_URL")
+        databases["owner"]["CONN_MAX_AGE"] = 0
+    return databases
+
+
+DATABASES = database_settings(env.int("DJANGO_CONN_MAX_AGE", default=60))
+# The running role, whom ``migrate`` (as the owner) grants its DML rights.
+TASKFORCE_APP_DB_USER = DATABASES["default"]["USER"]
+# Production sets this: the first connection refuses a running role that owns a table.
+TASKFORCE_CHECK_DB_ROLE = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

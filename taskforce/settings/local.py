@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import BASE_DIR, database_settings, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-only-insecure-key-change-me")
@@ -11,11 +11,10 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-only-insecure-key-change-me
 if not os.environ.get("DATABASE_URL"):
     from taskforce.embedded_db import ensure_embedded_database
 
-    os.environ["DATABASE_URL"] = ensure_embedded_database(BASE_DIR / "var")
+    os.environ["DATABASE_URL"], os.environ["DATABASE_OWNER_URL"] = ensure_embedded_database(BASE_DIR / "var")
 
-DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"]["CONN_MAX_AGE"] = 60
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES = database_settings(60)
+TASKFORCE_APP_DB_USER = DATABASES["default"]["USER"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # WhiteNoise warns when the collected static folder is missing; in development it serves from finders.

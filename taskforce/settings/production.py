@@ -3,14 +3,17 @@
 from taskforce.keys import require_production_keys
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import database_settings, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
-DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+env("DATABASE_URL")  # required: no default database in production
+DATABASES = database_settings(env.int("DJANGO_CONN_MAX_AGE", default=60))
+TASKFORCE_APP_DB_USER = DATABASES["default"]["USER"]
+# The first connection refuses a running role that is a superuser, has BYPASSRLS or owns a
+# table (taskforce.dbroles.check_running_role).
+TASKFORCE_CHECK_DB_ROLE = env.bool("TASKFORCE_CHECK_DB_ROLE", default=True)
 
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

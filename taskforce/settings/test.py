@@ -17,3 +17,15 @@ ROOT_URLCONF = "tests.urls"
 
 # Tasks run inline unless a test starts a real worker (tests marked celery_worker switch this off).
 CELERY_TASK_ALWAYS_EAGER = True
+
+# Two roles, as in production: the owner creates and migrates the test database (pytest-django
+# uses ``default`` for that), then tests/conftest.py reconnects ``default`` as the running role.
+TASKFORCE_OWNER_DATABASE = None
+TASKFORCE_RUNNING_DATABASE = None
+if "owner" in DATABASES:  # noqa: F405
+    TASKFORCE_RUNNING_DATABASE = {
+        key: DATABASES["default"][key]  # noqa: F405
+        for key in ("USER", "PASSWORD")
+    }
+    TASKFORCE_OWNER_DATABASE = {key: DATABASES["owner"][key] for key in ("USER", "PASSWORD")}  # noqa: F405
+    DATABASES = {"default": {**DATABASES["default"], **TASKFORCE_OWNER_DATABASE}}  # noqa: F405

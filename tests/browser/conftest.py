@@ -2,7 +2,7 @@
 
 The browser is the system's Chromium (``CHROMIUM_PATH`` or /usr/bin/chromium): Playwright
 never downloads one here. Tests are transactional (``live_server``), so the autouse RLS
-fixture does not open the database: setup data is written under ``platform_bypass``.
+fixture does not open the database: setup data is written inside its task force's scope.
 """
 
 from __future__ import annotations
@@ -84,15 +84,15 @@ class BrowserWorld:
 
 @pytest.fixture
 def browser_world(live_server) -> BrowserWorld:
-    """One task force with an admin and a coordinator, written past RLS for the setup only."""
+    """One task force with an admin and a coordinator, written inside its scope."""
     from taskforce.access import Role, Side
     from taskforce.models import Agency, Membership, TaskForce, User
-    from taskforce.rls import platform_bypass
+    from taskforce.rls import task_force_scope
 
-    with platform_bypass(reason="test setup"):
-        task_force = TaskForce.objects.create(
-            slug="delta", name="Delta County Task Force", time_zone=world_time_zone()
-        )
+    task_force = TaskForce.objects.create(
+        slug="delta", name="Delta County Task Force", time_zone=world_time_zone()
+    )
+    with task_force_scope(task_force.pk):
         office = Agency.objects.create(
             task_force=task_force, name="Delta Task Force Office", side=Side.COORDINATION
         )

@@ -16,12 +16,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def shelter(live_server) -> dict[str, str]:
     from taskforce.access import Role, Side
     from taskforce.models import Agency, Membership, TaskForce, User
-    from taskforce.rls import platform_bypass
+    from taskforce.rls import task_force_scope
 
-    with platform_bypass(reason="test setup"):
-        task_force = TaskForce.objects.create(
-            slug="echo", name="Echo County Task Force", time_zone=world_time_zone()
-        )
+    task_force = TaskForce.objects.create(
+        slug="echo", name="Echo County Task Force", time_zone=world_time_zone()
+    )
+    with task_force_scope(task_force.pk):
         shelter = Agency.objects.create(task_force=task_force, name="Echo Shelter", side=Side.VICTIM_SERVICES)
         Agency.objects.create(task_force=task_force, name="Echo Legal Aid", side=Side.VICTIM_SERVICES)
         user = User.objects.create_user(email="cm@echo.test", password=PASSWORD, full_name="Morgan Echo")

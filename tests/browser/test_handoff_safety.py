@@ -18,12 +18,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def golf(live_server) -> None:
     from taskforce.access import Role, Side
     from taskforce.models import Agency, Membership, TaskForce, User
-    from taskforce.rls import platform_bypass
+    from taskforce.rls import task_force_scope
 
-    with platform_bypass(reason="test setup"):
-        task_force = TaskForce.objects.create(
-            slug="golf", name="Golf County Task Force", time_zone=world_time_zone()
-        )
+    task_force = TaskForce.objects.create(
+        slug="golf", name="Golf County Task Force", time_zone=world_time_zone()
+    )
+    with task_force_scope(task_force.pk):
         shelter = Agency.objects.create(task_force=task_force, name="Golf Shelter", side=Side.VICTIM_SERVICES)
         legal = Agency.objects.create(task_force=task_force, name="Golf Legal Aid", side=Side.VICTIM_SERVICES)
         for email, agency in (("cm@golf.test", shelter), ("legal@golf.test", legal)):

@@ -21,12 +21,12 @@ def golf(live_server) -> dict[str, str]:
     from mdt import services
     from taskforce.access import Actor, Role, Side
     from taskforce.models import Agency, Membership, TaskForce, User
-    from taskforce.rls import platform_bypass
+    from taskforce.rls import task_force_scope
 
-    with platform_bypass(reason="test setup"):
-        task_force = TaskForce.objects.create(
-            slug="golf", name="Golf County Task Force", time_zone=world_time_zone()
-        )
+    task_force = TaskForce.objects.create(
+        slug="golf", name="Golf County Task Force", time_zone=world_time_zone()
+    )
+    with task_force_scope(task_force.pk):
         office = Agency.objects.create(task_force=task_force, name="Golf TF Office", side=Side.COORDINATION)
         shelter = Agency.objects.create(task_force=task_force, name="Golf Shelter", side=Side.VICTIM_SERVICES)
         da = Agency.objects.create(task_force=task_force, name="Golf DA", side=Side.LAW_ENFORCEMENT)

@@ -17,12 +17,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def foxtrot(live_server) -> None:
     from taskforce.access import Role, Side
     from taskforce.models import Agency, Membership, TaskForce, User
-    from taskforce.rls import platform_bypass
+    from taskforce.rls import task_force_scope
 
-    with platform_bypass(reason="test setup"):
-        task_force = TaskForce.objects.create(
-            slug="foxtrot", name="Foxtrot County Task Force", time_zone=world_time_zone()
-        )
+    task_force = TaskForce.objects.create(
+        slug="foxtrot", name="Foxtrot County Task Force", time_zone=world_time_zone()
+    )
+    with task_force_scope(task_force.pk):
         da = Agency.objects.create(task_force=task_force, name="Foxtrot DA", side=Side.LAW_ENFORCEMENT)
         office = Agency.objects.create(
             task_force=task_force, name="Foxtrot TF Office", side=Side.COORDINATION

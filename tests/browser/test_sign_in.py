@@ -88,7 +88,7 @@ def test_nav_leads_to_the_html_agency_list(page, browser_world: BrowserWorld) ->
 
 def test_tenant_admin_adds_a_member_through_the_form(page, browser_world: BrowserWorld) -> None:
     from taskforce.models import AuditEvent, Membership
-    from taskforce.rls import platform_bypass
+    from tests.world import in_scope
 
     _sign_in(page, browser_world.admin_email)
     with page.expect_navigation():
@@ -102,7 +102,7 @@ def test_tenant_admin_adds_a_member_through_the_form(page, browser_world: Browse
     with page.expect_navigation():
         page.get_by_role("button", name="Save").click()
 
-    with platform_bypass(reason="test check"):
+    with in_scope(browser_world.slug):
         membership = Membership.objects.select_related("user", "agency", "task_force").get(
             user__email="new.advocate@delta.test"
         )
@@ -127,7 +127,7 @@ def test_tenant_admin_adds_a_member_through_the_form(page, browser_world: Browse
 def test_tenant_admin_sees_form_errors_in_the_browser(page, browser_world: BrowserWorld) -> None:
     """A role that does not fit the agency's side: the form comes back with the error, nothing saved."""
     from taskforce.models import User
-    from taskforce.rls import platform_bypass
+    from tests.world import in_scope
 
     _sign_in(page, browser_world.admin_email)
     response = page.goto(f"/tf/{browser_world.slug}/members/new/")
@@ -140,7 +140,7 @@ def test_tenant_admin_sees_form_errors_in_the_browser(page, browser_world: Brows
     assert navigation.value.status == 400
     assert re.search(r"does not fit the agency", page.content())
     assert page.input_value('input[name="email"]') == "wrong.side@delta.test"
-    with platform_bypass(reason="test check"):
+    with in_scope(browser_world.slug):
         assert not User.objects.filter(email="wrong.side@delta.test").exists()
 
 

@@ -21,12 +21,12 @@ def hotel(live_server) -> None:
     from referrals import services
     from taskforce.access import Actor, Role, Side
     from taskforce.models import Agency, Membership, TaskForce, User
-    from taskforce.rls import platform_bypass, task_force_scope
+    from taskforce.rls import task_force_scope
 
-    with platform_bypass(reason="test setup"):
-        task_force = TaskForce.objects.create(
-            slug="hotel", name="Hotel County Task Force", time_zone=world_time_zone()
-        )
+    task_force = TaskForce.objects.create(
+        slug="hotel", name="Hotel County Task Force", time_zone=world_time_zone()
+    )
+    with task_force_scope(task_force.pk):
         office = Agency.objects.create(task_force=task_force, name="Hotel TF Office", side=Side.COORDINATION)
         user = User.objects.create_user(email="coord@hotel.test", password=PASSWORD, full_name="Coord")
         membership = Membership.objects.create(

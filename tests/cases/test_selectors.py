@@ -83,8 +83,9 @@ def caseload(world: World) -> dict[str, Case]:
     release(world, cases["expired"], cm, ago(world, 95))  # ended five days ago
     services.consent_revoke(actor=actor, consent=release(world, cases["revoked"], cm, ago(world, 82)))
     release(world, cases["vs2_same_name"], "alpha.other_agency_cm", ago(world, 80), recipient="alpha.vs")
-    for case in cases.values():
-        case.refresh_from_db()
+    for key, case in cases.items():
+        with world.scope("beta" if key.startswith("beta") else "alpha"):
+            case.refresh_from_db()
     return cases
 
 

@@ -29,7 +29,7 @@ from cases.policies import visible_cases, visible_clients, visible_identities, v
 from cases.screening import Answer, Form
 from taskforce.access import Actor
 from taskforce.models import AuditEvent, TaskForce
-from tests.world import World
+from tests.world import World, audit_events_since, everywhere, in_scope, last_audit_seq
 
 pytestmark = pytest.mark.django_db
 
@@ -92,19 +92,23 @@ def refer_under_release(world: World, case: Case, to: str, key: str = "alpha.cas
 
 
 def rows() -> dict[str, int]:
-    """Rows of every victim-services table and of the grant table."""
-    counts = {model.__name__: model.objects.count() for model in apps.get_app_config("cases").get_models()}
-    counts["grants"] = CaseUserObjectPermission.objects.count()
-    return counts
+    """Rows of every victim-services table and of the grant table, summed over the task forces."""
+
+    def counts() -> dict[str, int]:
+        found = {model.__name__: model.objects.count() for model in apps.get_app_config("cases").get_models()}
+        found["grants"] = CaseUserObjectPermission.objects.count()
+        return found
+
+    each = everywhere(counts)
+    return {key: sum(c[key] for c in each) for key in each[0]}
 
 
 def last_seq() -> int:
-    event = AuditEvent.objects.order_by("-seq").first()
-    return event.seq if event else 0
+    return last_audit_seq()
 
 
 def events_since(seq: int) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(seq__gt=seq).order_by("seq"))
+    return audit_events_since(seq)
 
 
 def actions_since(seq: int) -> list[str]:
@@ -833,7 +837,8 @@ def test_plan_items_and_family_members_are_audited(world: World) -> None:
 
 
 def _writes(world: World, actor: Actor, case: Case) -> list:
-    consent_on_case = Consent.objects.filter(case=case).first()
+    with in_scope(case.task_force_id):
+        consent_on_case = Consent.objects.filter(case=case).first()
     return [
         lambda: services.service_record(
             actor=actor, case=case, service_type=ServiceCategory.CASE_MANAGEMENT, delivered_on=today(world)
@@ -878,6 +883,7 @@ def test_writes_outside_the_wall_are_refused_and_write_nothing(world: World, key
             write()
     assert rows() == before
     assert events_since(seq) == []
+    world.use("alpha")
     case.refresh_from_db()
     assert case.trafficking_type == TraffickingType.LABOR
     assert case.status == Case.Status.INTAKE

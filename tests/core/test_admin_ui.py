@@ -275,7 +275,9 @@ def test_admin_adds_an_existing_user_from_another_task_force(world: World) -> No
     assert membership.role == Role.LE_INVESTIGATOR
     assert len(_audit(world, "membership.added", membership)) == 1
     # The beta membership is untouched.
-    assert Membership.objects.get(user=user, task_force=world.task_forces["beta"]).role == Role.COORDINATOR
+    with world.scope("beta"):
+        beta = Membership.objects.get(user=user, task_force=world.task_forces["beta"])
+    assert beta.role == Role.COORDINATOR
 
     # Effective on the next request of the sessions and tokens the person already holds.
     assert existing_session.get(_url("tf-home")).status_code == 200
@@ -562,7 +564,8 @@ def test_admin_cannot_reach_another_task_forces_members(world: World) -> None:
         url = _url(name, membership_id=beta_membership.id)
         response = client.post(url, {"agency": str(world.agencies["alpha.coord"].id), "role": "analyst"})
         assert response.status_code == 404, name
-    beta_membership.refresh_from_db()
+    with world.scope("beta"):
+        beta_membership.refresh_from_db()
     assert (beta_membership.is_active, beta_membership.role) == (True, Role.COORDINATOR)
     assert _audit_count("membership.deactivated") + _audit_count("membership.changed") == 0
     response = client.post(_url("agency-edit", agency_id=world.agencies["beta.vs"].id), {"name": "Hijacked"})

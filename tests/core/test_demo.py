@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -10,6 +12,7 @@ from rest_framework.test import APIClient
 
 from taskforce.access import Role, Side
 from taskforce.models import Agency, Membership, TaskForce, User
+from tests.world import across_task_forces, in_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +46,11 @@ def _load(password: str = DEMO_PASSWORD) -> str:
     return out.getvalue()
 
 
+def _everywhere(rows: Callable[[], Iterable[Any]]) -> list[Any]:
+    """The rows of every task force, read one task force at a time."""
+    return sorted(row for _ in across_task_forces() for row in rows())
+
+
 def _snapshot() -> dict[str, object]:
     """Every structure row by natural key, with its primary key: a re-created row shows up."""
     return {
@@ -51,13 +59,13 @@ def _snapshot() -> dict[str, object]:
                 "slug", "id", "name", "jurisdiction", "public_tip_form_enabled", "consent_max_days"
             )
         ),
-        "agencies": sorted(
-            Agency.objects.values_list(
+        "agencies": _everywhere(
+            lambda: Agency.objects.values_list(
                 "task_force__slug", "name", "id", "side", "mou_signed_on", "mou_expires_on"
             )
         ),
-        "memberships": sorted(
-            Membership.objects.values_list(
+        "memberships": _everywhere(
+            lambda: Membership.objects.values_list(
                 "task_force__slug", "user__email", "id", "agency__name", "role", "is_active"
             )
         ),
@@ -70,8 +78,8 @@ def _snapshot() -> dict[str, object]:
 def _counts() -> tuple[int, int, int, int]:
     return (
         TaskForce.objects.count(),
-        Agency.objects.count(),
-        Membership.objects.count(),
+        len(_everywhere(lambda: Agency.objects.values_list("id"))),
+        len(_everywhere(lambda: Membership.objects.values_list("id"))),
         User.objects.count(),
     )
 
@@ -92,10 +100,11 @@ def test_second_run_restores_a_changed_account() -> None:
     """'Brought to the state below': a demo account an admin moved or deactivated comes back."""
     _load()
     before = _snapshot()
-    membership = Membership.objects.get(user__email="cm.stand@cc.demo")
-    membership.role = Role.VS_SUPERVISOR
-    membership.is_active = False
-    membership.save()
+    with in_scope("contra-costa"):
+        membership = Membership.objects.get(user__email="cm.stand@cc.demo")
+        membership.role = Role.VS_SUPERVISOR
+        membership.is_active = False
+        membership.save()
     User.objects.filter(email="detective@cc.demo").update(is_active=False)
     _load()
     assert _snapshot() == before
@@ -106,9 +115,10 @@ def test_demo_accounts_match_api_md() -> None:
     demo_users = set(User.objects.filter(email__endswith=".demo").values_list("email", flat=True))
     assert demo_users == {account[1] for account in API_MD_ACCOUNTS}
     for slug, email, agency_name, side, role in API_MD_ACCOUNTS:
-        memberships = list(
-            Membership.objects.filter(user__email=email).select_related("task_force", "agency")
-        )
+        with in_scope(slug):
+            memberships = list(
+                Membership.objects.filter(user__email=email).select_related("task_force", "agency")
+            )
         assert len(memberships) == 1, email
         membership = memberships[0]
         assert membership.task_force.slug == slug, email
@@ -123,16 +133,18 @@ def test_demo_accounts_match_api_md() -> None:
         assert not user.is_superuser, email
         assert not user.is_staff, email
         assert user.check_password(DEMO_PASSWORD), email
-    detective = Membership.objects.get(user__email="detective@cc.demo").agency
-    assert detective.name.endswith("Police Department")
-    shelter = Membership.objects.get(user__email="cm.shelter@sol.demo").agency
-    assert "shelter" in shelter.name.lower()
-    # The Contra Costa agencies api.md names, each in Contra Costa and nowhere else as a member's home.
     cc = TaskForce.objects.get(slug="contra-costa")
     sol = TaskForce.objects.get(slug="solano")
-    for email in ("coordinator@sol.demo", "investigator@sol.demo", "cm.shelter@sol.demo"):
-        assert Membership.objects.get(user__email=email).agency.task_force_id == sol.id
-    assert Agency.objects.filter(task_force=cc, name="HT Task Force", side=COORD).exists()
+    with in_scope(cc):
+        detective = Membership.objects.get(user__email="detective@cc.demo").agency
+        assert detective.name.endswith("Police Department")
+        # The Contra Costa agencies api.md names, each in Contra Costa and nowhere else as a member's home.
+        assert Agency.objects.filter(task_force=cc, name="HT Task Force", side=COORD).exists()
+    with in_scope(sol):
+        shelter = Membership.objects.get(user__email="cm.shelter@sol.demo").agency
+        assert "shelter" in shelter.name.lower()
+        for email in ("coordinator@sol.demo", "investigator@sol.demo", "cm.shelter@sol.demo"):
+            assert Membership.objects.get(user__email=email).agency.task_force_id == sol.id
 
 
 def test_every_demo_account_gets_a_token() -> None:
@@ -193,7 +205,8 @@ def test_done_when_coordinator_sees_only_contra_costa() -> None:
     assert me.status_code == 200
     body = me.json()
     assert body["username"] == "coordinator@cc.demo"
-    agency = Agency.objects.get(task_force__slug="contra-costa", name="HT Task Force")
+    with in_scope("contra-costa"):
+        agency = Agency.objects.get(task_force__slug="contra-costa", name="HT Task Force")
     assert len(body["memberships"]) == 1
     membership = body["memberships"][0]
     assert membership["task_force"] == "contra-costa"

@@ -610,9 +610,10 @@ def test_agency_and_task_force_names_are_inert_in_the_switcher(world: World) -> 
     """A beta admin names an agency with a payload; a person in both task forces sees it in
     alpha's switcher."""
     user = world.users["alpha.coordinator"]
-    Membership.objects.create(
-        task_force=_tf(world, "beta"), user=user, agency=world.agencies["beta.coord"], role=Role.ANALYST
-    )
+    with world.scope("beta"):
+        Membership.objects.create(
+            task_force=_tf(world, "beta"), user=user, agency=world.agencies["beta.coord"], role=Role.ANALYST
+        )
     beta_admin = world.client("beta.tenant_admin")
     response = beta_admin.post(f"/tf/beta/agencies/{world.agencies['beta.coord'].id}/edit/", {"name": XSS})
     assert response.status_code == 302
@@ -654,10 +655,11 @@ def test_membership_add_ignores_placement_and_privilege_fields(world: World) -> 
     assert membership.is_active
     assert membership.role == Role.ANALYST
     assert not Membership.objects.filter(user=victim, task_force=_tf(world, "alpha")).exists()
-    assert (
-        Membership.objects.get(pk=world.memberships["beta.coordinator"].pk).user_id
-        == world.users["beta.coordinator"].pk
-    )
+    with world.scope("beta"):
+        assert (
+            Membership.objects.get(pk=world.memberships["beta.coordinator"].pk).user_id
+            == world.users["beta.coordinator"].pk
+        )
 
 
 def test_membership_edit_ignores_user_task_force_and_active_fields(world: World) -> None:
@@ -908,10 +910,10 @@ def test_sql_payloads_in_every_input_change_nothing(world: World) -> None:
         ):
             assert response.status_code < 500, (payload, response.status_code)
     assert _rls_flags() == flags
-    # The bypass never leaks out of a request: after all that, a fresh request's scope is empty.
+    # A payload's set_config never outlives its request, and no such setting would open anything.
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('app.bypass_rls', true)")
-        assert cursor.fetchone()[0] in ("on", "")  # the test's own setup scope (conftest)
+        assert cursor.fetchone()[0] in (None, "")
     response = world.api("alpha.coordinator").get("/api/v1/tf/alpha/agencies/", {"page_size": 100})
     assert len(response.json()["results"]) == len(AGENCY_KEYS_PER_TF) + sum(
         1
@@ -974,9 +976,11 @@ def test_raw_sql_on_request_paths_is_static_and_parameterised() -> None:
     assert offenders == []
 
 
-def test_a_request_cannot_leave_the_bypass_on_for_the_next_one(world: World) -> None:
-    """Even a platform admin request (which runs under the bypass) leaves nothing behind."""
-    world.client("superuser").get("/platform-admin/taskforce/agency/")
+def test_a_platform_admin_request_leaves_no_scope_for_the_next_one(world: World) -> None:
+    """Even a platform admin request (scoped to the task force staff chose) leaves nothing behind."""
+    staff = world.client("superuser")
+    staff.get("/platform-admin/scope/beta/")
+    staff.get("/platform-admin/taskforce/agency/")
     response = world.api("alpha.coordinator").get("/api/v1/tf/alpha/agencies/", {"page_size": 100})
     names = {row["id"] for row in response.json()["results"]}
     assert str(world.agencies["beta.pd"].id) not in names
@@ -1051,12 +1055,15 @@ def test_audit_rows_never_carry_content(world: World) -> None:
 def test_denied_tenant_access_is_audited(world: World) -> None:
     """security.md: denied accesses are logged (who tried to reach what)."""
     prober = world.users["alpha.coordinator"]
-    before = AuditEvent.objects.filter(user_id=prober.pk, outcome=AuditEvent.Outcome.DENIED).count()
+    with world.scope("beta"):
+        before = AuditEvent.objects.filter(user_id=prober.pk, outcome=AuditEvent.Outcome.DENIED).count()
     world.client("alpha.coordinator").get(
         f"/tf/beta/members/{world.memberships['beta.coordinator'].id}/edit/"
     )
     world.api("alpha.coordinator").get("/api/v1/tf/beta/memberships/")
-    after = AuditEvent.objects.filter(user_id=prober.pk, outcome=AuditEvent.Outcome.DENIED).count()
+    # The knock lands in beta's own chain (its admins see it).
+    with world.scope("beta"):
+        after = AuditEvent.objects.filter(user_id=prober.pk, outcome=AuditEvent.Outcome.DENIED).count()
     assert after > before
 
 

@@ -1,4 +1,4 @@
-"""The platform admin shows structure only and reads it under the audited bypass."""
+"""The platform admin shows structure only, one task force at a time, audited."""
 
 from __future__ import annotations
 
@@ -25,17 +25,31 @@ def test_only_structure_is_registered() -> None:
     assert AuditEvent not in registered
 
 
-def test_platform_staff_list_agencies_of_every_task_force_and_it_is_audited(world: World, client) -> None:
+def test_platform_staff_see_one_task_force_at_a_time_and_it_is_audited(world: World, client) -> None:
+    """There is no scope that reads two task forces: staff choose one, and it is audited there."""
     client.force_login(world.users["superuser"])
-    response = client.get(reverse("admin:taskforce_agency_changelist"))
+    changelist = reverse("admin:taskforce_agency_changelist")
+    response = client.get(changelist)
     assert response.status_code == 200
     for tf in ("alpha", "beta"):
+        assert str(world.agencies[f"{tf}.vs"].pk).encode() not in response.content
+    for tf, other in (("alpha", "beta"), ("beta", "alpha")):
+        assert client.get(reverse("admin:choose_task_force", args=[tf])).status_code == 302
+        response = client.get(changelist)
+        assert response.status_code == 200
         assert str(world.agencies[f"{tf}.vs"].pk).encode() in response.content
-    assert AuditEvent.objects.filter(
-        action="platform.rls_bypass",
-        user_id=world.users["superuser"].pk,
-        detail__reason__icontains="/platform-admin/",
-    ).exists()
+        assert str(world.agencies[f"{other}.vs"].pk).encode() not in response.content
+    # Task forces themselves are structure without row-level security: all are listed.
+    response = client.get(reverse("admin:taskforce_taskforce_changelist"))
+    assert world.task_forces["alpha"].name.encode() in response.content
+    assert world.task_forces["beta"].name.encode() in response.content
+    with world.scope("beta"):
+        assert AuditEvent.objects.filter(
+            action="platform.admin_request",
+            user_id=world.users["superuser"].pk,
+            task_force_id=world.task_forces["beta"].pk,
+            detail__path__icontains="/platform-admin/",
+        ).exists()
 
 
 def test_task_force_members_cannot_enter_the_platform_admin(world: World) -> None:

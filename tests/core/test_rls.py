@@ -8,11 +8,12 @@ from django.db import connection, transaction
 from django.db.utils import ProgrammingError
 from django.urls import reverse
 
+from taskforce import rls
 from taskforce.access import TaskForceOwned
 from taskforce.models import Agency, AuditEvent, Membership, TaskForce
 from taskforce.permissions import TaskForceUserObjectPermission
-from taskforce.rls import current_scope, platform_bypass, set_scope, task_force_scope
-from tests.world import World, build_world
+from taskforce.rls import current_scope, per_task_force, set_scope, task_force_scope
+from tests.world import World, build_world, use_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def test_raw_query_without_task_force_returns_no_rows(world: World) -> None:
             cursor.execute(f"SELECT count(*) FROM {table}")
             assert cursor.fetchone()[0] == 0, table
     assert not Agency.objects.exists()
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.exclude(task_force_id=None).exists()
 
 
 def test_raw_query_sees_only_the_scoped_task_force(world: World) -> None:
@@ -78,9 +79,13 @@ def test_insert_into_another_task_force_is_refused(world: World) -> None:
 def test_user_reads_own_memberships_across_task_forces_only(world: World) -> None:
     user = world.users["alpha.coordinator"]
     # The same person joins beta too.
-    Membership.objects.create(
-        task_force=world.task_forces["beta"], user=user, agency=world.agencies["beta.coord"], role="analyst"
-    )
+    with world.scope("beta"):
+        Membership.objects.create(
+            task_force=world.task_forces["beta"],
+            user=user,
+            agency=world.agencies["beta.coord"],
+            role="analyst",
+        )
     set_scope(task_force_id=None, user_id=user.pk)
     mine = list(Membership.objects.values_list("user_id", flat=True))
     assert mine == [user.pk, user.pk]
@@ -99,26 +104,33 @@ def test_task_force_scope_restores_the_previous_scope(world: World) -> None:
     assert current_scope() == before
 
 
-def test_platform_bypass_is_audited(world: World) -> None:
-    with platform_bypass(reason="nightly platform report"):
-        assert TaskForce.objects.count() == 2
-        assert {a.task_force_id for a in Agency.objects.all()} == set(
-            TaskForce.objects.values_list("pk", flat=True)
+def test_there_is_no_bypass(world: World) -> None:
+    """Weakness 8: ``set_config('app.bypass_rls', 'on', false)`` showed every task force's rows."""
+    assert not hasattr(rls, "platform_bypass")
+    assert not hasattr(rls, "SETTING_BYPASS")
+    use_scope(None)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('app.bypass_rls', 'on', false)")
+        for table in ("wallapp_vsrecord", "wallapp_lerecord", "taskforce_agency", "taskforce_membership"):
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            assert cursor.fetchone()[0] == 0, table
+        cursor.execute(
+            "SELECT count(*) FROM pg_policies WHERE qual ILIKE '%bypass%' OR with_check ILIKE '%bypass%'"
         )
-    assert AuditEvent.objects.filter(
-        action="platform.rls_bypass", detail__reason="nightly platform report"
-    ).exists()
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("RESET app.bypass_rls")
 
 
-def test_platform_bypass_needs_a_reason() -> None:
-    with pytest.raises(ValueError, match="reason"):
-        platform_bypass(reason="").__enter__()
+def test_jobs_visit_task_forces_one_by_one(world: World) -> None:
+    seen = {}
+    for task_force_id in per_task_force():
+        seen[task_force_id] = {a.task_force_id for a in Agency.objects.all()}
+    assert seen == {tf.pk: {tf.pk} for tf in TaskForce.objects.all()}
 
 
 @pytest.mark.django_db(transaction=True)
 def test_pooled_connection_never_carries_a_previous_requests_task_force() -> None:
-    with platform_bypass(reason="test setup"):
-        world = build_world()
+    world = build_world()
     alpha_api = world.api("alpha.coordinator")
     beta_api = world.api("beta.coordinator")
 
@@ -126,7 +138,7 @@ def test_pooled_connection_never_carries_a_previous_requests_task_force() -> Non
     assert response.status_code == 200
     # The request's transaction is over: the same connection carries no scope any more.
     assert connection.connection is not None
-    assert current_scope() == ("", "", "")
+    assert current_scope() == ("", "")
     with transaction.atomic():
         assert not Agency.objects.exists()
 
@@ -135,4 +147,4 @@ def test_pooled_connection_never_carries_a_previous_requests_task_force() -> Non
     listed = {row["id"] for row in response.json()["results"]}
     expected = {str(a.pk) for key, a in world.agencies.items() if key.startswith("beta.")}
     assert listed == expected  # beta's own, none of alpha's from the previous request
-    assert current_scope() == ("", "", "")
+    assert current_scope() == ("", "")

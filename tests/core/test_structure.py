@@ -75,7 +75,7 @@ def test_edges_never_query_models_directly() -> None:
     offenders = []
     for path in _edge_files():
         if path.name == "admin.py":
-            continue  # ModelAdmin is platform structure only, read under the audited bypass
+            continue  # ModelAdmin is platform structure only, one chosen task force at a time
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and node.attr in {

@@ -14,12 +14,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def two_hats(world: World) -> World:
-    Membership.objects.create(
-        task_force=world.task_forces["beta"],
-        user=world.users["alpha.coordinator"],
-        agency=world.agencies["beta.coord"],
-        role=Role.ANALYST,
-    )
+    with world.scope("beta"):
+        Membership.objects.create(
+            task_force=world.task_forces["beta"],
+            user=world.users["alpha.coordinator"],
+            agency=world.agencies["beta.coord"],
+            role=Role.ANALYST,
+        )
     return world
 
 

@@ -245,6 +245,7 @@ def test_merge_duplicate_tips(world: World) -> None:
     assert str(keep.pk) in page.content.decode()
     assert client.post(url("tip-merge", tip_id=dupe.pk), {"into": str(dupe.pk)}).status_code == 400
     beta_tip = _tip(world, "beta.investigator")
+    world.use("alpha")
     assert client.post(url("tip-merge", tip_id=dupe.pk), {"into": str(beta_tip.pk)}).status_code == 400
     response = client.post(url("tip-merge", tip_id=dupe.pk), {"into": str(keep.pk)})
     assert response.status_code == 302

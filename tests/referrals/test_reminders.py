@@ -7,6 +7,7 @@ import time
 
 import pytest
 from django.core import mail
+from django.db import transaction
 
 from cases import services as case_services
 from referrals import services
@@ -14,7 +15,6 @@ from referrals.models import CertificationRequest
 from referrals.reminders import send_certification_reminders
 from referrals.tasks import certification_reminders
 from taskforce.models import AuditEvent
-from taskforce.rls import platform_bypass
 from tests.world import World, build_world, local_today
 
 
@@ -44,8 +44,8 @@ def _wait_for_mail(count: int, seconds: float = 30) -> None:
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_reminders_go_out_once_through_a_real_worker(real_worker: None) -> None:
-    with platform_bypass(reason="test setup"):
-        world = build_world()
+    world = build_world()
+    with transaction.atomic():
         _request(world, due_in=3)
         _request(world, due_in=30)  # not due yet: no reminder
     mail.outbox.clear()
@@ -66,7 +66,7 @@ def test_reminders_go_out_once_through_a_real_worker(real_worker: None) -> None:
     certification_reminders.delay().get(timeout=30)
     time.sleep(2)
     assert len(mail.outbox) == 1
-    with platform_bypass(reason="test check"):
+    with world.scope("alpha"):
         assert AuditEvent.objects.filter(action="certification.reminded").count() == 1
 
 

@@ -28,8 +28,7 @@ from referrals.models import (
 from referrals.services import ReferralConflict
 from taskforce.models import AuditEvent, Membership, TaskForce
 from taskforce.permissions import has_grant
-from taskforce.rls import set_scope
-from tests.world import World
+from tests.world import World, audit_events_since, everywhere, last_audit_seq, use_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -46,13 +45,19 @@ def today(world: World, tf: str = "alpha") -> dt.date:
 
 
 def rows() -> dict[str, int]:
-    counts = {
-        f"{label}.{model.__name__}": model.objects.count()
-        for label in ("referrals", "cases")
-        for model in apps.get_app_config(label).get_models()
-    }
-    counts["audit"] = AuditEvent.objects.count()
-    return counts
+    """Row counts of every LE, bridge, case and audit table, summed over the task forces."""
+
+    def counts() -> dict[str, int]:
+        found = {
+            f"{label}.{model.__name__}": model.objects.count()
+            for label in ("referrals", "cases")
+            for model in apps.get_app_config(label).get_models()
+        }
+        found["audit"] = AuditEvent.objects.count()
+        return found
+
+    each = everywhere(counts)
+    return {key: sum(c[key] for c in each) for key in each[0]}
 
 
 @contextmanager
@@ -65,12 +70,11 @@ def refused(exception: type[BaseException] | tuple[type[BaseException], ...]) ->
 
 
 def last_seq() -> int:
-    event = AuditEvent.objects.order_by("-seq").first()
-    return event.seq if event else 0
+    return last_audit_seq()
 
 
 def events_since(seq: int) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(seq__gt=seq).order_by("seq"))
+    return audit_events_since(seq)
 
 
 def actions_since(seq: int) -> list[str]:
@@ -272,6 +276,7 @@ def test_merge(world: World) -> None:
     with refused(ValidationError):
         services.tip_merge(actor=actor, tip=first, into=first)
     foreign = tip(world, "beta.investigator")
+    world.use("alpha")  # back to the acting coordinator's task force
     with refused(ValidationError):
         services.tip_merge(actor=actor, tip=duplicate, into=foreign)
     seq = last_seq()
@@ -378,7 +383,7 @@ def test_public_tip_anonymous_and_with_contact(world: World) -> None:
     named = services.tip_submit_public(
         task_force=task_force, data={"narrative": NARRATIVE, "contact": "call 925-555-0199"}
     )
-    set_scope(task_force_id=None, bypass=True)  # the service scoped the transaction to alpha
+    use_scope(task_force)  # the service scoped the transaction to alpha: the same
     anonymous.refresh_from_db()
     named.refresh_from_db()
     assert (anonymous.source, named.source) == ("anonymous", "public")
@@ -402,7 +407,6 @@ def test_public_tip_needs_a_narrative(world: World) -> None:
     task_force = _enable_public_form(world)
     with refused(ValidationError):
         services.tip_submit_public(task_force=task_force, data={"narrative": "  "})
-    set_scope(task_force_id=None, bypass=True)
 
 
 # -- investigations ---------------------------------------------------------------------------

@@ -317,6 +317,7 @@ def test_training_and_outreach_lists_are_per_task_force_and_audited(world: World
         .json()["results"][0]["people_reached"]
         == 120
     )
+    world.use("alpha")
     assert AuditEvent.objects.filter(action="training.listed").exists()
     assert world.api("beta.analyst").get(url("training-event-list", "alpha")).status_code == 404
     assert (

@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
@@ -22,7 +23,6 @@ from reporting.measures import BLOCKS
 from reporting.models import ReportExport
 from taskforce.access import Role
 from taskforce.models import AuditEvent, Membership
-from taskforce.rls import platform_bypass
 from tests.world import World, build_world
 
 OCTOBER = dt.date(2025, 10, 1)
@@ -77,8 +77,7 @@ def _seed(world: World) -> None:
 
 
 def _api(world: World, key: str) -> APIClient:
-    with platform_bypass(reason="test token"):
-        return world.api(key)
+    return world.api(key)
 
 
 def _run_export(api: APIClient, **payload: Any) -> tuple[dict, bytes, Any]:
@@ -128,8 +127,8 @@ def test_exports_through_a_real_worker_match_the_monthly_report(
     real_worker: None, settings: Any, tmp_path: Any
 ) -> None:
     settings.MEDIA_ROOT = str(tmp_path)
-    with platform_bypass(reason="test setup"):
-        world = build_world()
+    world = build_world()
+    with transaction.atomic():
         _seed(world)
     analyst = _api(world, "alpha.analyst")
     report = analyst.get(url("report-monthly"), {"month": "2025-10"}).json()
@@ -199,7 +198,7 @@ def test_exports_through_a_real_worker_match_the_monthly_report(
     _body, content, _response = _run_export(supervisor, format="xlsx")
     assert load_workbook(io.BytesIO(content)).sheetnames == ["Cover", SHEETS["victim_services"]]
 
-    with platform_bypass(reason="test check"):
+    with world.scope("alpha"):
         downloads = AuditEvent.objects.filter(action="export.downloaded")
         assert downloads.count() == 6
         assert set(downloads.values_list("user_id", flat=True)) == {
@@ -215,7 +214,7 @@ def test_exports_through_a_real_worker_match_the_monthly_report(
     assert coordinator.get(url("export-detail", pk=some_export)).status_code == 404
     assert coordinator.get(url("export-download", pk=some_export)).status_code == 404
     assert _api(world, "beta.analyst").get(url("export-download", "beta", pk=some_export)).status_code == 404
-    with platform_bypass(reason="test check"):
+    with world.scope("alpha"):
         assert AuditEvent.objects.filter(action="export.downloaded").count() == 6
 
 

@@ -3,8 +3,8 @@ production refusing to start without the shared Redis its throttles count in (we
 
 from __future__ import annotations
 
-import json
 import base64
+import json
 import os
 import subprocess
 import sys

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from cases import services
-from tests.world import TASK_FORCES, World, local_today
+from tests.world import World, local_today
 
 
 def add_cases(world: World) -> World:
-    for tf in TASK_FORCES:
+    for tf in world.each_task_force():
         case_manager = world.actor(f"{tf}.case_manager")
         opened = local_today() - dt.timedelta(days=30)  # a date well inside the past
         case = services.intake_create(

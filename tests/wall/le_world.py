@@ -7,11 +7,11 @@ import datetime as dt
 
 from cases import services as case_services
 from referrals import services
-from tests.world import TASK_FORCES, World, local_today
+from tests.world import World, local_today
 
 
 def add_le_records(world: World) -> World:
-    for tf in TASK_FORCES:
+    for tf in world.each_task_force():
         investigator = world.actor(f"{tf}.investigator")
         supervisor = world.actor(f"{tf}.le_supervisor")
         world.records[f"{tf}.tip"] = services.tip_create(

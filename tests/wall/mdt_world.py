@@ -8,11 +8,11 @@ import datetime as dt
 from django.utils import timezone
 
 from mdt import services
-from tests.world import TASK_FORCES, World, local_today
+from tests.world import World, local_today
 
 
 def add_mdt_records(world: World) -> World:
-    for tf in TASK_FORCES:
+    for tf in world.each_task_force():
         coordinator = world.actor(f"{tf}.coordinator")
         team = services.team_create(actor=coordinator, name=f"MDTTEAM-{tf}")
         world.records[f"{tf}.mdt_team"] = team

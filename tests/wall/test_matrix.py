@@ -87,6 +87,7 @@ def test_structure_writes(
     from taskforce.models import Agency, Membership
 
     for actor_key in ALL_ACTORS:
+        world.use(record_tf)  # the rows that could change are the record's task force's
         kwargs = {"task_force": record_tf}
         if target == "agency":
             kwargs["agency_id"] = world.agencies[f"{record_tf}.partner"].pk

@@ -180,6 +180,7 @@ def test_case_writes(wall_world: World, probe: Probe, record_tf: str) -> None:
     payload = probe.payload(world, record_tf)
     for actor_key in ALL_ACTORS:
         client = world.api(actor_key) if probe.is_api else world.client(actor_key)
+        world.use(record_tf)  # the rows that could change are the record's task force's
         with transaction.atomic():
             before = _snapshot()
             if probe.is_api:

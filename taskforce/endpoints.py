@@ -12,6 +12,7 @@ from signin.mfa import status as mfa_status
 from taskforce import search
 from taskforce.access import NotFoundOrForbidden, Role
 from taskforce.api import ScopedViewSet, TenantAPIView
+from taskforce.audit import audit_record
 from taskforce.models import User
 from taskforce.pagination import SafeCursorPagination
 from taskforce.policies import visible_agencies, visible_audit_events, visible_memberships

@@ -149,9 +149,14 @@ def recreate_database(admin: str, database: str, owner: str) -> None:
         conn.close()
 
 
-def migrate(app: str) -> None:
-    """As the application role, so the policies are created by (and forced on) that role."""
+def migrate(app: str, owner: str | None = None) -> None:
+    """As the owner role when there is one (it owns the schema and grants the running role),
+    else as the application role, the way the project's own ``migrate`` runs."""
     env = {**os.environ, "DATABASE_URL": app, "DJANGO_SETTINGS_MODULE": "taskforce.settings.local"}
+    if owner:
+        env["DATABASE_OWNER_URL"] = owner
+    else:
+        env.pop("DATABASE_OWNER_URL", None)
     subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"], check=True, env=env
     )
@@ -272,9 +277,10 @@ def generate(
     started = time.monotonic()
     if verbose:
         print(f"{database}: generating size {size.name}", flush=True)
-    owner = urlsplit(app).username or "taskforce"
+    owner_app = os.environ.get("DATABASE_OWNER_URL") or ""
+    owner = urlsplit(owner_app or app).username or "taskforce"
     recreate_database(admin, database, owner)
-    migrate(with_database(app, database))
+    migrate(with_database(app, database), with_database(owner_app, database) if owner_app else None)
     if verbose:
         print(f"  schema: {time.monotonic() - started:.1f} s", flush=True)
     the_plan = plan(size)

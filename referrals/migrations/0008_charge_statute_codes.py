@@ -14,14 +14,17 @@ def recount(apps, schema_editor):
     TaskForce = apps.get_model("taskforce", "TaskForce")
     Charge = apps.get_model("referrals", "Charge")
     connection = schema_editor.connection
-    for task_force in TaskForce.objects.all():
+    db = connection.alias  # the owner's connection: the running role has no rights yet
+    for task_force in TaskForce.objects.using(db).all():
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('app.task_force_id', %s, true)", [str(task_force.pk)])
-        for charge in Charge.objects.filter(task_force_id=task_force.pk):
+        for charge in Charge.objects.using(db).filter(task_force_id=task_force.pk):
             statute = canonical(charge.statute)
             trafficking = is_trafficking(statute, task_force.trafficking_statutes)
             if (statute, trafficking) != (charge.statute, charge.is_trafficking):
-                Charge.objects.filter(pk=charge.pk).update(statute=statute, is_trafficking=trafficking)
+                Charge.objects.using(db).filter(pk=charge.pk).update(
+                    statute=statute, is_trafficking=trafficking
+                )
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('app.task_force_id', '', true)")
 

@@ -30,7 +30,7 @@ from referrals.models import Investigation, Suspect
 from taskforce.crypto import FieldDecryptionError, FieldEncryptionError, current_key_id, key_id_of
 from taskforce.keys import DEVELOPMENT_BLIND_INDEX_KEY, DEVELOPMENT_FIELD_KEYS
 from taskforce.rls import task_force_scope
-from tests.world import World
+from tests.world import World, in_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -195,7 +195,8 @@ def test_rotation_reencrypts_with_the_current_key_and_stays_readable(world: Worl
         assert (identity.first_name, identity.phone) == ("Zephyrine", "(925) 555-0177")
         assert CaseNote.objects.get(case=case).text == NOTE
         assert Suspect.objects.get(pk=suspect.pk).phones == ["7075550188"]
-        beta = ClientIdentity.objects.get(task_force=world.task_forces["beta"])
+        with in_scope(world.task_forces["beta"]):
+            beta = ClientIdentity.objects.get(task_force=world.task_forces["beta"])
         assert beta.first_name == "Beta"
 
 
@@ -210,12 +211,12 @@ def test_blind_index_of_the_same_name_differs_across_agencies(world: World) -> N
     in_vs = _intake(world, key="alpha.case_manager")
     in_vs2 = _intake(world, key="alpha.other_agency_cm")
     in_beta = _intake(world, key="beta.case_manager")
-    digests = {
-        case.pk: set(
-            ClientIndexTerm.objects.filter(client_id=case.client_id).values_list("digest", flat=True)
-        )
-        for case in (in_vs, in_vs2, in_beta)
-    }
+    digests = {}
+    for case in (in_vs, in_vs2, in_beta):
+        with in_scope(case.task_force_id):  # each task force's index rows under its own scope
+            rows = ClientIndexTerm.objects.filter(client_id=case.client_id).values_list("digest", flat=True)
+            digests[case.pk] = set(rows)
+    world.use("alpha")  # the beta intake above left beta in scope
     assert all(digests.values())
     assert not digests[in_vs.pk] & digests[in_vs2.pk]
     assert not digests[in_vs.pk] & digests[in_beta.pk]
@@ -316,6 +317,7 @@ def _production_start(**env: str) -> subprocess.CompletedProcess:
         "DJANGO_SECRET_KEY": "x" * 60,
         "DJANGO_ALLOWED_HOSTS": "example.org",
         "DATABASE_URL": "postgres://unused@localhost/unused",
+        "REDIS_URL": "redis://127.0.0.1:6379/15",  # production needs it; the keys are checked here
     }
     code = "import django; django.setup()"
     return subprocess.run(  # noqa: S603
@@ -373,6 +375,7 @@ def test_migrations_encrypt_existing_plaintext_rows_and_index_them(world: World)
     referrals_migration = importlib.import_module("referrals.migrations.0006_encrypt_identifiers")
     cases_migration.encrypt_existing(None, _Editor())
     referrals_migration.encrypt_existing(None, _Editor())
+    world.use("alpha")  # the migrations visit each task force and leave none in scope
 
     dump = _every_row_as_text(tf)
     for text in ("Plainfirst", "Quillfeather", "555-0177", "1990-05-06", "Plain Suspect", "7075550100"):

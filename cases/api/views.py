@@ -245,6 +245,13 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         return self._page(queryset, s.ServiceOut, "service.listed", case)
 
     @extend_schema(
+        methods=["GET"],
+        summary="One service delivery",
+        description="With its voided and corrected state. Audited as service.viewed.",
+        responses=s.ServiceOut,
+    )
+    @extend_schema(
+        methods=["PATCH"],
         summary="Correct a service delivery",
         description=(
             "Any of service_type, delivered_on, units, providing_agency and note, with a reason "
@@ -256,13 +263,16 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     )
     @action(
         detail=True,
-        methods=["patch"],
+        methods=["get", "patch"],
         url_path="services/<uuid:service_id>",
         url_name="service-detail",
     )
     def service_detail(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         case = self.get_object()
         service = access_service(request.actor, case, kwargs["service_id"])
+        if request.method == "GET":
+            audit_record(action="service.viewed", actor=request.actor, target=service)
+            return Response(s.ServiceOut(service).data)
         data = _valid(s.ServiceCorrectIn, request, self.get_serializer_context())
         reason = data.pop("reason")
         try:

@@ -313,6 +313,9 @@ def test_void_keeps_the_service_listed_and_nothing_is_deleted(world: World, case
 
     listing = api.get(api_url("case-services", pk=case["id"])).json()["results"]
     assert [(row["id"], row["voided"]) for row in listing] == [(service["id"], True)]
+    one = api.get(api_url("case-service-detail", pk=case["id"], service_id=service["id"]))
+    assert one.status_code == 200
+    assert one.json()["voided"] is True
     # Voided is final: voiding again or correcting it is a state conflict.
     assert api.post(void, {"reason": "again"}, format="json").status_code == 409
     detail = api_url("case-service-detail", pk=case["id"], service_id=service["id"])
@@ -340,6 +343,7 @@ def test_services_of_a_case_one_may_not_write_are_404(world: World, case: dict, 
     service = new_service(world, case["id"])
     api = world.api(key)
     kwargs = {"tf": tf, "pk": case["id"], "service_id": service["id"]}
+    assert api.get(api_url("case-service-detail", **kwargs)).status_code == 404
     patch = api.patch(api_url("case-service-detail", **kwargs), {"units": "9", "reason": "x"}, format="json")
     assert patch.status_code == 404
     assert api.post(api_url("case-service-void", **kwargs), {"reason": "x"}, format="json").status_code == 404

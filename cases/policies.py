@@ -29,7 +29,6 @@ from cases.models import (
     NoteAddendum,
     PlanItem,
     Screening,
-    ServiceCorrection,
     ServiceDelivery,
 )
 from taskforce.access import Actor, Role, get_or_not_found
@@ -79,13 +78,6 @@ def visible_services(actor: Actor) -> QuerySet[ServiceDelivery]:
 def access_service(actor: Actor, case: Case, service_id: uuid.UUID | str) -> ServiceDelivery:
     """A service id from the request, on this (visible) case -> the service, or 404."""
     return get_or_not_found(visible_services(actor).filter(case_id=case.pk), service_id)
-
-
-def visible_service_corrections(actor: Actor) -> QuerySet[ServiceCorrection]:
-    """Correction history: visible exactly when its service's case is."""
-    return ServiceCorrection.objects.for_actor(actor).filter(
-        agency_id=actor.agency_id, service__case_id__in=visible_cases(actor).values("pk")
-    )
 
 
 def visible_plan_items(actor: Actor) -> QuerySet[PlanItem]:

@@ -256,7 +256,7 @@ def client_update(*, actor: Actor, case: Case, data: dict[str, Any]) -> list[str
     except ValidationError as exc:
         # A referral may have brought no legal name: a change that leaves the name alone is
         # not refused for it.
-        errors = {k: v for k, v in exc.message_dict.items() if k in data or k == "date_of_birth"}
+        errors = {k: v for k, v in exc.message_dict.items() if k in data}
         if errors:
             raise ValidationError(errors) from None
     changed_identity = []

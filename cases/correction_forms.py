@@ -12,9 +12,10 @@ from typing import Any
 from django import forms
 
 from cases.forms import DateInput, IntakeForm, ServiceForm
-from cases.models import Client, ClientIdentity, ServiceDelivery
+from cases.models import Case, Client, ClientIdentity, ServiceDelivery
 from cases.services import CLIENT_FIELDS, IDENTITY_FIELDS
 from taskforce.access import Actor
+from taskforce.policies import visible_agencies
 
 
 class ClientEditForm(forms.Form):
@@ -70,7 +71,7 @@ class ServiceCorrectForm(ServiceForm):
 
     field_order = ("delivered_on", "service_type", "units", "providing_agency", "note", "reason")
 
-    def __init__(self, *args: Any, actor: Actor, service: ServiceDelivery, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, case: Case, service: ServiceDelivery, **kwargs: Any) -> None:
         initial = {
             "delivered_on": service.delivered_on,
             "service_type": service.service_type,
@@ -80,7 +81,12 @@ class ServiceCorrectForm(ServiceForm):
             ),
             "note": service.note,
         }
-        super().__init__(*args, actor=actor, today=service.delivered_on, initial=initial, **kwargs)
+        super().__init__(*args, actor=actor, case=case, today=service.delivered_on, initial=initial, **kwargs)
+        # The agency it was recorded with stays choosable even if its release has since ended.
+        field = self.fields["providing_agency"]
+        field.queryset = (
+            field.queryset | visible_agencies(actor).filter(pk=service.providing_agency_id)
+        ).order_by("name")
         self.fields["delivered_on"].widget = DateInput()
 
     def changes(self) -> dict[str, Any]:

@@ -62,7 +62,7 @@ def service_correct_view(request: HttpRequest, case_id: uuid.UUID, service_id: u
     if service.voided_at is not None:
         messages.error(request, "A voided service cannot be corrected.")
         return _to_case(request, case, "timeline")
-    form = ServiceCorrectForm(request.POST or None, actor=actor, service=service)
+    form = ServiceCorrectForm(request.POST or None, actor=actor, case=case, service=service)
     if request.method == "POST" and form.is_valid():
         try:
             changed = corrections.service_correct(

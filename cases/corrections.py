@@ -12,6 +12,7 @@ never values or the reason's text), ``note.amended`` (the case and the privilege
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +23,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseNote, NoteAddendum, ServiceCorrection, ServiceDelivery
 from cases.policies import can_add_addendum, can_write_case, visible_cases
-from cases.services import today_for
+from cases.services import check_providing_agency, today_for
 from taskforce.access import Actor, get_or_not_found
 from taskforce.audit import audit_record
 from taskforce.models import Agency
@@ -80,7 +81,8 @@ def service_correct(
     """Correct a service delivery's type, date, units, providing agency or note, with a reason.
 
     Who may: whoever may write its case. A voided service cannot be corrected. The same date
-    rules as recording (not before the case opened, not in the future). Reports count the
+    rules as recording (not before the case opened, not in the future; a providing agency
+    that is the case's own or one referred to under a current release). Reports count the
     corrected figures. Logged: ``service.corrected`` with the changed field names.
     Returns the changed field names (empty: nothing differed, nothing written).
     """
@@ -101,6 +103,8 @@ def service_correct(
                 raise ValidationError({"providing_agency": "Select an agency of this task force."})
             agency_id = agency.pk if agency is not None else case.agency_id
             if agency_id != service.providing_agency_id:
+                # The same rule as recording: the case's agency or one referred to under a release.
+                check_providing_agency(case, agency)
                 previous[name] = str(service.providing_agency_id)
                 service.providing_agency_id = agency_id
             continue
@@ -126,7 +130,7 @@ def service_correct(
         agency_id=service.agency_id,
         kind=ServiceCorrection.Kind.CORRECTED,
         fields=fields,
-        previous=previous,
+        previous=json.dumps(previous, sort_keys=True),
         reason=reason,
         delivered_on=service.delivered_on,
         previous_delivered_on=before_on,
@@ -163,7 +167,7 @@ def service_void(*, actor: Actor, service: ServiceDelivery, reason: str) -> Serv
         agency_id=service.agency_id,
         kind=ServiceCorrection.Kind.VOIDED,
         fields=[],
-        previous={},
+        previous="",
         reason=reason,
         delivered_on=service.delivered_on,
         previous_delivered_on=service.delivered_on,

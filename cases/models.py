@@ -308,7 +308,7 @@ class ServiceDelivery(TaskForceOwned):
     voided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    void_reason = models.CharField(max_length=300, blank=True)
+    void_reason = EncryptedCharField(max_length=300, blank=True)
 
     class Meta:
         verbose_name_plural = "service deliveries"
@@ -341,8 +341,9 @@ class ServiceCorrection(TaskForceOwned):
     agency = models.ForeignKey("taskforce.Agency", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     fields = ArrayField(models.CharField(max_length=30), default=list, blank=True)
-    previous = models.JSONField(default=dict, blank=True, help_text="The changed fields' earlier values.")
-    reason = models.CharField(max_length=300)
+    # The changed fields' earlier values as JSON, sealed like the fields themselves (a note).
+    previous = EncryptedTextField(blank=True)
+    reason = EncryptedCharField(max_length=300)
     delivered_on = models.DateField()
     previous_delivered_on = models.DateField()
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -386,7 +387,7 @@ class NoteAddendum(TaskForceOwned):
     note = models.ForeignKey(CaseNote, on_delete=models.CASCADE, related_name="addenda")
     agency = models.ForeignKey("taskforce.Agency", on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(max_length=20000)
+    text = EncryptedTextField(max_length=20000)
 
     class Meta:
         indexes = [models.Index(fields=["task_force", "note", "created_at"], name="noteaddendum_tf_note_idx")]

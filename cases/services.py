@@ -289,6 +289,8 @@ def client_update(*, actor: Actor, case: Case, data: dict[str, Any]) -> list[str
         raise ValidationError(errors)
     if changed_identity:
         identity.save(update_fields=[*changed_identity, "updated_at"])
+        identity.client = client
+        identity_index.reindex([identity])
     if changed_client:
         client.save(update_fields=[*changed_client, "updated_at"])
     changed = [*changed_identity, *changed_client]

@@ -5,13 +5,14 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+import taskforce.crypto
 from taskforce.rls import EnableRowLevelSecurity
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0003_client_same_person_as"),
-        ("taskforce", "0003_triage_targets"),
+        ("cases", "0004_encrypt_identity"),
+        ("taskforce", "0005_investigation_number_pattern"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -25,7 +26,7 @@ class Migration(migrations.Migration):
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
-                ("text", models.TextField(max_length=20000)),
+                ("text", taskforce.crypto.EncryptedTextField(max_length=20000)),
             ],
             options={
                 "verbose_name_plural": "note addenda",
@@ -52,13 +53,8 @@ class Migration(migrations.Migration):
                         base_field=models.CharField(max_length=30), blank=True, default=list, size=None
                     ),
                 ),
-                (
-                    "previous",
-                    models.JSONField(
-                        blank=True, default=dict, help_text="The changed fields' earlier values."
-                    ),
-                ),
-                ("reason", models.CharField(max_length=300)),
+                ("previous", taskforce.crypto.EncryptedTextField(blank=True)),
+                ("reason", taskforce.crypto.EncryptedCharField(max_length=300)),
                 ("delivered_on", models.DateField()),
                 ("previous_delivered_on", models.DateField()),
             ],
@@ -75,7 +71,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="servicedelivery",
             name="void_reason",
-            field=models.CharField(blank=True, max_length=300),
+            field=taskforce.crypto.EncryptedCharField(blank=True, max_length=300),
         ),
         migrations.AddField(
             model_name="servicedelivery",

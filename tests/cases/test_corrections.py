@@ -120,6 +120,13 @@ def test_patch_client_corrects_every_field_group_and_audits_names_only(world: Wo
     assert identity.phone == "555-0199"
     assert identity.client.gender == "nonbinary"
 
+    # The caseload search (blind indexes) finds the client by the corrected name and phone only.
+    for term, found in (("Corrected-Lastname", True), ("555-0199", True), ("Original", False)):
+        results = (
+            world.api("alpha.case_manager").get(api_url("case-list"), {"search": term}).json()["results"]
+        )
+        assert [row["id"] for row in results] == ([case["id"]] if found else []), term
+
     events = AuditEvent.objects.filter(action="client.changed", target_id=str(identity.client_id))
     assert events.count() == 1
     event = events.get()
@@ -284,6 +291,12 @@ def test_service_corrected_with_a_reason_keeps_the_earlier_values(world: World, 
     assert response.status_code == 400
     assert ServiceDelivery.objects.get(pk=service["id"]).corrected_at is None
 
+    # The providing agency follows the recording rule: no release to Legal Aid Two, so refused.
+    other = str(world.agencies["alpha.vs2"].pk)
+    response = api.patch(path, {"providing_agency": other, "reason": "typo"}, format="json")
+    assert response.status_code == 400
+    assert "providing_agency" in response.json()
+
     body = {"units": "3.00", "service_type": "legal_immigration", "reason": "Entered the wrong category"}
     response = api.patch(path, body, format="json")
     assert response.status_code == 200, response.content
@@ -294,7 +307,7 @@ def test_service_corrected_with_a_reason_keeps_the_earlier_values(world: World, 
     assert data["voided"] is False
     correction = ServiceCorrection.objects.get(service_id=service["id"])
     assert correction.fields == ["service_type", "units"]
-    assert correction.previous == {"service_type": "legal_civil", "units": "1.00"}
+    assert json.loads(correction.previous) == {"service_type": "legal_civil", "units": "1.00"}
     assert correction.reason == "Entered the wrong category"
     event = AuditEvent.objects.filter(action="service.corrected", target_id=service["id"]).get()
     assert event.detail["fields"] == ["service_type", "units"]

@@ -19,7 +19,7 @@ from cases.models import Case, CaseNote, ClientIdentity, NoteAddendum, ServiceCo
 from cases.services import today_for
 from reporting.models import MonthLock
 from taskforce.models import AuditEvent
-from tests.world import World
+from tests.world import World, use_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +99,12 @@ def snapshot(case_id: str) -> dict:
         **{f: getattr(identity, f) for f in EVERY_GROUP if hasattr(identity, f)},
         **{f: getattr(identity.client, f) for f in ("age_group_at_intake", "gender", "citizenship")},
     }
+
+
+@pytest.fixture(autouse=True)
+def _alpha_scope(world: World) -> None:
+    """Every record here is alpha's: the test's own reads happen inside alpha's scope."""
+    use_scope(world.task_forces["alpha"])
 
 
 @pytest.fixture

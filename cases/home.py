@@ -68,7 +68,9 @@ def attention_context(actor: Actor) -> dict[str, Any]:
 def services_week_context(actor: Actor) -> dict[str, Any]:
     today = today_for(actor)
     week_start = today - dt.timedelta(days=today.weekday())
-    services = visible_services(actor).filter(delivered_on__gte=week_start, delivered_on__lte=today)
+    services = visible_services(actor).filter(
+        delivered_on__gte=week_start, delivered_on__lte=today, voided_at__isnull=True
+    )
     mine = services.filter(recorded_by_id=actor.user_id)
     return {
         "count": mine.count(),

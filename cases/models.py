@@ -301,18 +301,61 @@ class ServiceDelivery(TaskForceOwned):
     )
     note = EncryptedCharField(max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Never deleted: a wrong entry is corrected in place (history in ``ServiceCorrection``) or
+    # voided with a reason, stays on the case and stops counting in reports.
+    corrected_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    void_reason = EncryptedCharField(max_length=300, blank=True)
 
     class Meta:
         verbose_name_plural = "service deliveries"
         indexes = [
             models.Index(fields=["task_force", "case", "-delivered_on"], name="service_tf_case_idx"),
+            # Only services that count: the monthly figures stay index-only scans.
             models.Index(
-                fields=["task_force", "delivered_on", "agency", "client"], name="service_tf_month_idx"
+                fields=["task_force", "delivered_on", "agency", "client"],
+                name="service_tf_month_idx",
+                condition=models.Q(voided_at__isnull=True),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.service_type} on {self.delivered_on}"
+
+
+class ServiceCorrection(TaskForceOwned):
+    """One correction or voiding of a service delivery: which fields changed, the values they
+    had, why, who and when. Dates before and after let a locked month find changes that moved
+    a service into or out of it."""
+
+    compartment: ClassVar[Compartment] = Compartment.VICTIM_SERVICES
+
+    class Kind(models.TextChoices):
+        CORRECTED = "corrected", "Corrected"
+        VOIDED = "voided", "Voided"
+
+    service = models.ForeignKey(ServiceDelivery, on_delete=models.CASCADE, related_name="corrections")
+    agency = models.ForeignKey("taskforce.Agency", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    fields = ArrayField(models.CharField(max_length=30), default=list, blank=True)
+    # The changed fields' earlier values as JSON, sealed like the fields themselves (a note).
+    previous = EncryptedTextField(blank=True)
+    reason = EncryptedCharField(max_length=300)
+    delivered_on = models.DateField()
+    previous_delivered_on = models.DateField()
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["task_force", "service", "-created_at"], name="servicecorr_tf_service_idx"),
+            models.Index(fields=["task_force", "-created_at"], name="servicecorr_tf_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.service_id}"
 
 
 class CaseNote(TaskForceOwned):
@@ -332,6 +375,26 @@ class CaseNote(TaskForceOwned):
 
     def __str__(self) -> str:
         return f"note {self.id}"
+
+
+class NoteAddendum(TaskForceOwned):
+    """A later addition to a case note. Notes are never edited or deleted: an addendum amends
+    one and keeps the original as written. Visible exactly to who sees its note, so a
+    privileged note's addenda stay privileged."""
+
+    compartment: ClassVar[Compartment] = Compartment.VICTIM_SERVICES
+
+    note = models.ForeignKey(CaseNote, on_delete=models.CASCADE, related_name="addenda")
+    agency = models.ForeignKey("taskforce.Agency", on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = EncryptedTextField(max_length=20000)
+
+    class Meta:
+        indexes = [models.Index(fields=["task_force", "note", "created_at"], name="noteaddendum_tf_note_idx")]
+        verbose_name_plural = "note addenda"
+
+    def __str__(self) -> str:
+        return f"addendum {self.id}"
 
 
 class Consent(TaskForceOwned):

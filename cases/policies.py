@@ -26,6 +26,7 @@ from cases.models import (
     ClientIdentity,
     Consent,
     FamilyMember,
+    NoteAddendum,
     PlanItem,
     Screening,
     ServiceDelivery,
@@ -74,6 +75,11 @@ def visible_services(actor: Actor) -> QuerySet[ServiceDelivery]:
     return _on_visible_cases(actor, ServiceDelivery.objects.for_actor(actor))
 
 
+def access_service(actor: Actor, case: Case, service_id: uuid.UUID | str) -> ServiceDelivery:
+    """A service id from the request, on this (visible) case -> the service, or 404."""
+    return get_or_not_found(visible_services(actor).filter(case_id=case.pk), service_id)
+
+
 def visible_plan_items(actor: Actor) -> QuerySet[PlanItem]:
     return _on_visible_cases(actor, PlanItem.objects.for_actor(actor))
 
@@ -100,6 +106,17 @@ def visible_notes(actor: Actor) -> QuerySet[CaseNote]:
     if _is_supervisor(actor):
         return notes
     return notes.filter(Q(privileged=False) | Q(author_id=actor.user_id))
+
+
+def access_note(actor: Actor, case: Case, note_id: uuid.UUID | str) -> CaseNote:
+    """A note id from the request, on this (visible) case -> the note, or 404 (a privileged
+    note of someone else is 404 to a case manager, as if it did not exist)."""
+    return get_or_not_found(visible_notes(actor).filter(case_id=case.pk), note_id)
+
+
+def visible_addenda(actor: Actor) -> QuerySet[NoteAddendum]:
+    """Addenda of the notes the actor sees: a privileged note's addenda stay privileged."""
+    return NoteAddendum.objects.for_actor(actor).filter(note_id__in=visible_notes(actor).values("pk"))
 
 
 def can_write_case(actor: Actor, case: Case) -> bool:
@@ -149,3 +166,12 @@ def providing_agencies(case: Case, *, now: dt.datetime | None = None) -> QuerySe
     return Agency.objects.filter(task_force_id=case.task_force_id).filter(
         Q(pk=case.agency_id) | Q(pk__in=referred)
     )
+
+
+def can_add_addendum(actor: Actor, case: Case, note: CaseNote) -> bool:
+    """Amend a note with an addendum (the note itself never changes): whoever may write the
+    case, for an ordinary note; only its author for a privileged one (access.md: a supervisor
+    reads privileged notes but does not write them)."""
+    if note.case_id != case.pk or not can_write_case(actor, case):
+        return False
+    return not note.privileged or can_edit_note(actor, note)

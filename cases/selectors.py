@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cases.identity_index import client_ids_matching
 from cases.models import Case, CaseNote, Consent, PlanItem, Screening, ServiceDelivery
 from cases.policies import (
     ASSIGNED,
+    visible_addenda,
     visible_cases,
     visible_consents,
     visible_notes,
@@ -112,15 +113,10 @@ def case_timeline(*, actor: Actor, case: Case) -> CaseTimeline:
         services=list(
             visible_services(actor)
             .filter(case=case)
-            .select_related("providing_agency")
+            .select_related("providing_agency", "voided_by")
             .order_by("-delivered_on", "-created_at")[:TIMELINE_LIMIT]
         ),
-        notes=list(
-            visible_notes(actor)
-            .filter(case=case)
-            .select_related("author")
-            .order_by("-created_at")[:TIMELINE_LIMIT]
-        ),
+        notes=list(notes_with_addenda(actor).filter(case=case).order_by("-created_at")[:TIMELINE_LIMIT]),
         consents=list(
             visible_consents(actor)
             .filter(case=case)
@@ -130,6 +126,91 @@ def case_timeline(*, actor: Actor, case: Case) -> CaseTimeline:
         screenings=list(visible_screenings(actor).filter(case=case).order_by("-screened_on", "-created_at")),
         plan=list(visible_plan_items(actor).filter(case=case).order_by("status", "created_at")),
     )
+
+
+def notes_with_addenda(actor: Actor) -> QuerySet[CaseNote]:
+    """Visible notes with their author and their addenda (oldest first), in two queries
+    whatever the number of notes; an addendum is visible exactly when its note is."""
+    return (
+        visible_notes(actor)
+        .select_related("author")
+        .prefetch_related(
+            Prefetch(
+                "addenda",
+                queryset=visible_addenda(actor).select_related("author").order_by("created_at"),
+            )
+        )
+    )
+
+
+# What the agency sees in a case's "Changes" history: corrections, never reads.
+CHANGE_ACTIONS = ("client.changed", "case.changed", "service.corrected", "service.voided")
+CHANGES_LIMIT = 50
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRow:
+    at: dt.datetime
+    action: str
+    who: str
+    fields: list[str]
+
+
+def case_changes(*, actor: Actor, case: Case) -> list[ChangeRow]:
+    """Who changed which fields of this case, its client and its services, and when: read
+    from the audit log (field names only; the log never holds values), newest first, at most
+    50, in two queries. The caller has the case from ``access_case``; events are limited to
+    the actor's task force and the case's agency. A privileged note's amendments are left
+    out: that a privileged note exists is itself kept from who may not read it."""
+    from taskforce.models import AuditEvent
+    from taskforce.policies import visible_memberships
+
+    if not visible_cases(actor).filter(pk=case.pk).exists():
+        return []
+    events = list(
+        AuditEvent.objects.filter(
+            task_force_id=actor.task_force_id,
+            agency_id=case.agency_id,
+            action__in=CHANGE_ACTIONS,
+        )
+        .filter(Q(detail__case=str(case.pk)) | Q(target_type="cases.case", target_id=str(case.pk)))
+        .only("occurred_at", "action", "user_id", "detail")
+        .order_by("-seq")[:CHANGES_LIMIT]
+    )
+    names = {
+        m.user_id: (m.user.full_name or m.user.email)
+        for m in visible_memberships(actor).filter(user_id__in={e.user_id for e in events if e.user_id})
+    }
+    return [
+        ChangeRow(
+            at=event.occurred_at,
+            action=event.action,
+            who=names.get(event.user_id, "A former member"),
+            fields=[str(name) for name in (event.detail or {}).get("fields", [])],
+        )
+        for event in events
+    ]
+
+
+CHANGE_LABELS = {
+    "client.changed": "client details corrected",
+    "case.changed": "case changed",
+    "service.corrected": "service corrected",
+    "service.voided": "service voided",
+}
+
+
+def change_rows(*, actor: Actor, case: Case) -> list[dict[str, object]]:
+    """``case_changes`` with readable labels, for the case page."""
+    return [
+        {
+            "at": row.at,
+            "who": row.who,
+            "label": CHANGE_LABELS.get(row.action, row.action),
+            "fields": row.fields,
+        }
+        for row in case_changes(actor=actor, case=case)
+    ]
 
 
 def consents_by_state(consents: list[Consent], now: dt.datetime | None = None) -> dict[str, list[Consent]]:

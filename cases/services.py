@@ -4,7 +4,8 @@ validates (a ValidationError with field errors becomes a 400 at the edge), write
 Logged actions: ``case.created``, ``case.changed``, ``case.closed``, ``case.reopened``,
 ``case.assigned``, ``case.unassigned``, ``service.recorded``, ``note.added``,
 ``consent.recorded``, ``consent.revoked``, ``screening.recorded``, ``plan_item.added``,
-``plan_item.changed``, ``family_member.added``. Never with content: ids and codes only.
+``plan_item.changed``, ``family_member.added``, ``client.changed`` (field names only).
+Never with content: ids and codes only.
 """
 
 from __future__ import annotations
@@ -227,6 +228,80 @@ def case_open_from_referral(
     _assign_taker(actor, new_case)
     audit_record(action="case.created", actor=actor, target=new_case, detail={"referral": referral_id})
     return new_case
+
+
+_EMPTY: dict[str, Any] = {"unsafe_channels": [], "address_confidential": False, "date_of_birth": None}
+
+
+@transaction.atomic
+def client_update(*, actor: Actor, case: Case, data: dict[str, Any]) -> list[str]:
+    """Correct the client of a case after intake: identity, contact, safety profile and coded
+    attributes, any subset of them. All or nothing: the same checks as intake (a blank first
+    name, a birth date in the future, a bad email, an unknown code) refuse the whole change.
+
+    Who may: whoever may write the case (its assigned case managers, the agency's VS
+    supervisors). Logged: ``client.changed`` with the changed field names, never their values.
+    Returns the changed field names (empty when nothing differed: then nothing is written).
+    """
+    _require(can_write_case(actor, case))
+    unknown = set(data) - set(IDENTITY_FIELDS) - set(CLIENT_FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "Not a client field."))
+    client = Client.objects.for_actor(actor).select_for_update().get(pk=case.client_id)
+    identity = ClientIdentity.objects.for_actor(actor).select_for_update().get(client_id=client.pk)
+    merged = {name: getattr(identity, name) for name in IDENTITY_FIELDS}
+    merged.update({name: value for name, value in data.items() if name in IDENTITY_FIELDS})
+    try:
+        _validate_identity(merged, today_for(actor))
+    except ValidationError as exc:
+        # A referral may have brought no legal name: a change that leaves the name alone is
+        # not refused for it.
+        errors = {k: v for k, v in exc.message_dict.items() if k in data}
+        if errors:
+            raise ValidationError(errors) from None
+    changed_identity = []
+    for name in IDENTITY_FIELDS:
+        if name in data:
+            value = data[name]
+            if value is None:
+                value = _EMPTY.get(name, "")
+            if name == "unsafe_channels":
+                value = list(dict.fromkeys(value))
+                if set(value) == set(identity.unsafe_channels or []):
+                    continue
+            if value != getattr(identity, name):
+                setattr(identity, name, value)
+                changed_identity.append(name)
+    changed_client = []
+    for name in CLIENT_FIELDS:
+        if name in data and data[name] is not None and data[name] != getattr(client, name):
+            setattr(client, name, data[name])
+            changed_client.append(name)
+    # Validate both rows before writing either, so one bad value changes nothing.
+    errors: dict[str, list[str]] = {}
+    for record, changed in ((identity, changed_identity), (client, changed_client)):
+        if changed:
+            try:
+                record.full_clean(exclude=[f.name for f in record._meta.fields if f.name not in changed])
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    if changed_identity:
+        identity.save(update_fields=[*changed_identity, "updated_at"])
+        identity.client = client
+        identity_index.reindex([identity])
+    if changed_client:
+        client.save(update_fields=[*changed_client, "updated_at"])
+    changed = [*changed_identity, *changed_client]
+    if changed:
+        audit_record(
+            action="client.changed",
+            actor=actor,
+            target=client,
+            detail={"case": str(case.pk), "fields": changed},
+        )
+    return changed
 
 
 def _assign_taker(actor: Actor, case: Case) -> None:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cases import views
+from cases import correction_views, views
 
 urlpatterns = [
     path("", views.case_list_view, name="case-list"),
@@ -24,4 +24,20 @@ urlpatterns = [
     path("<uuid:case_id>/plan/new/", views.plan_add_view, name="case-plan-add"),
     path("<uuid:case_id>/plan/<uuid:item_id>/status/", views.plan_item_status_view, name="plan-item-status"),
     path("<uuid:case_id>/family/new/", views.family_add_view, name="case-family-add"),
+    path("<uuid:case_id>/client/edit/", correction_views.client_edit_view, name="case-client-edit"),
+    path(
+        "<uuid:case_id>/services/<uuid:service_id>/correct/",
+        correction_views.service_correct_view,
+        name="case-service-correct",
+    ),
+    path(
+        "<uuid:case_id>/services/<uuid:service_id>/void/",
+        correction_views.service_void_view,
+        name="case-service-void",
+    ),
+    path(
+        "<uuid:case_id>/notes/<uuid:note_id>/addenda/",
+        correction_views.note_addendum_view,
+        name="case-note-addendum",
+    ),
 ]

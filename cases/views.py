@@ -57,6 +57,7 @@ from cases.selectors import (
     cases_assigned_to,
     cases_unassigned,
     cases_without_contact,
+    change_rows,
     consents_by_state,
 )
 from cases.services import (
@@ -265,6 +266,7 @@ def _timeline_entries(timeline: Any) -> list[dict[str, Any]]:
                 "at": note.created_at,
                 "note": note,
                 "author": note.author.full_name or note.author.email,
+                "addenda": list(note.addenda.all()),  # prefetched through the policy
             }
         )
     for consent in timeline.consents:
@@ -342,6 +344,12 @@ def _render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms
     family = list(visible_family_members(actor).filter(client_id=case.client_id).order_by("served_from"))
     plan = [{"item": item, "form": PlanStatusForm(initial={"status": item.status})} for item in timeline.plan]
     audit_record(action="case.viewed", actor=actor, target=case)
+    entries = _timeline_entries(timeline)
+    for entry in entries:
+        if entry["kind"] == "note":
+            # can_add_addendum without a query per note: the case is writable or not once.
+            note = entry["note"]
+            entry["can_amend"] = may_write and (not note.privileged or note.author_id == actor.user_id)
     context = {
         "case": case,
         "client": case.client,
@@ -349,7 +357,8 @@ def _render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms
         "name": identity.display_name if identity else "(no name)",
         "unsafe": [ContactChannel(c).label for c in (identity.unsafe_channels if identity else [])],
         "warn": _contact_warnings(identity.unsafe_channels if identity else []),
-        "entries": _timeline_entries(timeline),
+        "entries": entries,
+        "changes": change_rows(actor=actor, case=case),
         "consent_groups": _consent_rows(timeline.consents),
         "consent_count": len(timeline.consents),
         "screenings": _screening_rows(timeline.screenings),

@@ -145,6 +145,7 @@ WITH d AS (
     JOIN cases_client c ON c.id = sd.client_id
     WHERE sd.task_force_id = %(tf)s
       AND sd.delivered_on BETWEEN %(fy_start)s AND %(end)s
+      AND sd.voided_at IS NULL
       AND (%(agency)s::uuid IS NULL OR sd.agency_id = %(agency)s::uuid)
 ),
 p AS (SELECT * FROM d WHERE delivered_on >= %(start)s),

@@ -2,7 +2,7 @@
 exports. Each takes the acting ``actor`` and checks ``reporting.policies``.
 
 Logged: ``report.viewed`` (month and blocks), ``training.recorded``, ``outreach.recorded``,
-``month.locked``, ``month.reopened`` (with the reason), ``export.requested``,
+``month.locked``, ``month.reopened`` (with the reason), ``report.changes_viewed``, ``export.requested``,
 ``export.completed``, ``export.refused``, ``export.downloaded``. Never a figure or a name.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from cases.services import today_for, zone_for
@@ -78,6 +78,28 @@ def monthly_report(*, actor: Actor, month: dt.date) -> dict[str, Any]:
         "task_force": actor.task_force_slug,
         "month": f"{month:%Y-%m}",
         "measures": [row for rows in blocks.values() for row in rows],
+    }
+
+
+def monthly_changes(*, actor: Actor, month: dt.date) -> dict[str, Any]:
+    """The month's lock ("prepared") and the services of the month corrected or voided since.
+    Who may: whoever sees the monthly report (404 otherwise). Logged: ``report.changes_viewed``
+    with the month and a count."""
+    _require_scope(actor)
+    lock = current_lock(actor=actor, month=month)
+    changes = service_changes_since_lock(actor=actor, lock=lock) if lock else []
+    audit_record(
+        action="report.changes_viewed",
+        actor=actor,
+        target_type="reporting.monthly",
+        target_id=f"{month:%Y-%m}",
+        detail={"count": len(changes)},
+    )
+    return {
+        "task_force": actor.task_force_slug,
+        "month": f"{month:%Y-%m}",
+        "prepared": {"locked_at": lock.locked_at} if lock else None,
+        "changed_since_prepared": changes,
     }
 
 
@@ -221,6 +243,56 @@ def month_reopen(*, actor: Actor, lock: MonthLock, reason: str) -> MonthLock:
     lock.save(update_fields=["reopened_at", "reopened_by", "reopen_reason", "updated_at"])
     audit_record(action="month.reopened", actor=actor, target=lock, detail={"month": f"{lock.month:%Y-%m}"})
     return lock
+
+
+CHANGES_LIMIT = 200
+
+
+def service_changes_since_lock(*, actor: Actor, lock: MonthLock) -> list[dict[str, Any]]:
+    """Service deliveries of a locked month corrected or voided after the lock (moved into or
+    out of the month included), newest first, at most 200, in one query.
+
+    Who sees what: only callers whose report has the victim-services block, and a VS
+    supervisor only their own agency's. The agency that made a change sees which service, who,
+    and the reason; across agencies (coordinators, analysts) a change is named by its category,
+    date, agency and fields only: the reason is the agency's own words and stays inside it.
+    """
+    from cases.models import ServiceCorrection
+
+    scope = _require_scope(actor)
+    if "victim_services" not in scope.blocks:
+        return []
+    period = measures.month_period(lock.month)
+    # Grant staff read across agencies without the VS compartment: the task force is the
+    # scope here (as for every report figure), and the agency narrows a supervisor's part.
+    rows = ServiceCorrection.objects.filter(
+        models.Q(delivered_on__range=(period.start, period.end))
+        | models.Q(previous_delivered_on__range=(period.start, period.end)),
+        task_force_id=actor.task_force_id,
+        created_at__gt=lock.locked_at,
+    )
+    if scope.agency_id is not None:
+        rows = rows.filter(agency_id=scope.agency_id)
+    found = rows.select_related("service", "agency", "changed_by").order_by("-created_at")[:CHANGES_LIMIT]
+    changes = []
+    for row in found:
+        own = row.agency_id == actor.agency_id
+        changes.append(
+            {
+                "change": row.kind,
+                "fields": list(row.fields),
+                "service_type": row.service.service_type,
+                "delivered_on": row.delivered_on,
+                "previous_delivered_on": row.previous_delivered_on,
+                "agency": row.agency.name,
+                "changed_at": row.created_at,
+                "changed_by": (row.changed_by.full_name or row.changed_by.email) if own else row.agency.name,
+                "service": str(row.service_id) if own else None,
+                "case": str(row.service.case_id) if own else None,
+                "reason": row.reason if own else None,
+            }
+        )
+    return changes
 
 
 def changes_since_lock(*, actor: Actor, lock: MonthLock) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.codes import TraffickingType
+from cases.codes import ServiceCategory, TraffickingType
 from cases.services import today_for, zone_for
 from reporting import charts, measures, policies, services
 from reporting.exports import BLOCK_TITLES
@@ -222,6 +222,13 @@ def _dashboard_context(actor: Actor, month: dt.date) -> dict[str, Any]:
         "closed": measures.month_period(month).end < today_for(actor),
         "can_export": True,
     }
+    if context["lock"] is not None and "victim_services" in scope.blocks:
+        labels = dict(ServiceCategory.choices)
+        context["show_service_changes"] = True
+        context["service_changes"] = [
+            {**change, "service_label": labels.get(change["service_type"], change["service_type"])}
+            for change in services.service_changes_since_lock(actor=actor, lock=context["lock"])
+        ]
     if context["can_lock"]:
         context["lock_history"] = list(
             policies.visible_locks(actor)

@@ -26,7 +26,7 @@ from cases.codes import (
     ServiceCategory,
     TraffickingType,
 )
-from cases.models import Case, CaseNote, Consent, PlanItem, Screening, ServiceDelivery
+from cases.models import Case, CaseNote, Consent, NoteAddendum, PlanItem, Screening, ServiceDelivery
 from cases.screening import Answer, Form
 from taskforce.api import ScopedPrimaryKeyRelatedField
 from taskforce.policies import visible_agencies, visible_memberships
@@ -85,6 +85,16 @@ class ClientIn(serializers.Serializer):
     race_ethnicity = serializers.ChoiceField(choices=RaceEthnicity.choices, required=False)
 
 
+class ClientPatchIn(ClientIn):
+    """A correction of the client after intake: any of the intake fields, each optional."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for field in fields.values():
+            field.required = False
+        return fields
+
+
 class CaseCreateIn(serializers.Serializer):
     """Intake: client, identity and case at once; optionally the short screening's answers."""
 
@@ -109,6 +119,10 @@ class CasePatchIn(serializers.Serializer):
     status = serializers.ChoiceField(choices=Case.Status.choices, required=False)
     closure_reason = serializers.ChoiceField(choices=Case.ClosureReason.choices, required=False)
     reopen_reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    client = ClientPatchIn(
+        required=False,
+        help_text="Corrections of the client: all or nothing; the changed field names are audited.",
+    )
 
 
 class ServiceIn(serializers.Serializer):
@@ -124,6 +138,27 @@ class ServiceIn(serializers.Serializer):
         help_text="Defaults to the case's agency.",
     )
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class ServiceCorrectIn(serializers.Serializer):
+    """The fields to correct (any of them) and why."""
+
+    service_type = serializers.ChoiceField(choices=ServiceCategory.choices, required=False)
+    delivered_on = serializers.DateField(required=False)
+    units = serializers.DecimalField(
+        max_digits=6, decimal_places=2, min_value=0, max_value=1000, required=False
+    )
+    providing_agency = ScopedId(visible=visible_agencies, required=False, allow_null=True)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=300, help_text="Why the service is corrected.")
+
+
+class VoidIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, help_text="Why the service is voided.")
+
+
+class AddendumIn(serializers.Serializer):
+    text = serializers.CharField(max_length=20000)
 
 
 class NoteIn(serializers.Serializer):
@@ -267,18 +302,50 @@ class CaseDetailOut(CaseOut):
 
 
 class ServiceOut(serializers.ModelSerializer):
+    voided = serializers.SerializerMethodField(help_text="Voided: listed, no longer counted in reports.")
+    corrected = serializers.SerializerMethodField(help_text="Whether the service was ever corrected.")
+
     class Meta:
         model = ServiceDelivery
-        fields = ("id", "service_type", "delivered_on", "units", "providing_agency", "note", "created_at")
+        fields = (
+            "id",
+            "service_type",
+            "delivered_on",
+            "units",
+            "providing_agency",
+            "note",
+            "created_at",
+            "voided",
+            "voided_at",
+            "void_reason",
+            "corrected",
+            "corrected_at",
+        )
+        read_only_fields = fields
+
+    def get_voided(self, service: ServiceDelivery) -> bool:
+        return service.voided_at is not None
+
+    def get_corrected(self, service: ServiceDelivery) -> bool:
+        return service.corrected_at is not None
+
+
+class AddendumOut(serializers.ModelSerializer):
+    author = serializers.EmailField(source="author.email", read_only=True)
+
+    class Meta:
+        model = NoteAddendum
+        fields = ("id", "text", "author", "created_at")
         read_only_fields = fields
 
 
 class NoteOut(serializers.ModelSerializer):
     author = serializers.EmailField(source="author.email", read_only=True)
+    addenda = AddendumOut(many=True, read_only=True, help_text="Later additions; the note stays as written.")
 
     class Meta:
         model = CaseNote
-        fields = ("id", "text", "privileged", "author", "created_at")
+        fields = ("id", "text", "privileged", "author", "created_at", "addenda")
         read_only_fields = fields
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -19,18 +20,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
+from cases import corrections
 from cases import services as case_services
 from cases.api import serializers as s
 from cases.codes import TraffickingType
 from cases.models import Case, Consent
 from cases.policies import (
+    access_note,
+    access_service,
     visible_consents,
-    visible_notes,
     visible_plan_items,
     visible_screenings,
     visible_services,
 )
-from cases.selectors import CaseFilters, case_list
+from cases.selectors import CaseFilters, case_list, notes_with_addenda
 from taskforce.access import VS_ROLES, Actor, NotFoundOrForbidden
 from taskforce.api import ScopedViewSet
 from taskforce.audit import audit_record
@@ -88,8 +91,11 @@ def _victim_services_only(request: Request) -> None:
     partial_update=extend_schema(
         summary="Change, close or reopen a case",
         description=(
-            "Only trafficking_type, referral_source, status, closure_reason and reopen_reason are "
-            "read; anything else is ignored. Closing: status=closed with a closure_reason."
+            "Only trafficking_type, referral_source, status, closure_reason, reopen_reason and "
+            "client are read; anything else is ignored. Closing: status=closed with a "
+            "closure_reason. `client` corrects the client's identity, contact, safety profile "
+            "and coded attributes: all or nothing (400 changes nothing); audited as "
+            "client.changed with the field names only."
         ),
         request=s.CasePatchIn,
         responses=s.CaseDetailOut,
@@ -172,7 +178,17 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         case = self.get_object()
         data = _valid(s.CasePatchIn, request, self.get_serializer_context(), partial=True)
-        case_services.case_update(actor=request.actor, case=case, data=data)
+        client = data.pop("client", None)
+        # One change: a refused client field leaves the case's own fields unchanged too.
+        with transaction.atomic():
+            if client:
+                try:
+                    case_services.client_update(actor=request.actor, case=case, data=dict(client))
+                except DjangoValidationError as error:
+                    raise _nest_client_errors(error) from None
+            case_services.case_update(actor=request.actor, case=case, data=data)
+        # Read back through the policy: the answer shows the corrected client.
+        case = self.get_queryset().get(pk=case.pk)
         return self._detail(case)
 
     # --- assignment ---------------------------------------------------------------------------
@@ -230,6 +246,69 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
 
     @extend_schema(
         methods=["GET"],
+        summary="One service delivery",
+        description="With its voided and corrected state. Audited as service.viewed.",
+        responses=s.ServiceOut,
+    )
+    @extend_schema(
+        methods=["PATCH"],
+        summary="Correct a service delivery",
+        description=(
+            "Any of service_type, delivered_on, units, providing_agency and note, with a reason "
+            "(required). The earlier values are kept in the service's history; reports count "
+            "the corrected figures. 409 when the service is voided. No DELETE: void instead."
+        ),
+        request=s.ServiceCorrectIn,
+        responses=s.ServiceOut,
+    )
+    @action(
+        detail=True,
+        methods=["get", "patch"],
+        url_path="services/<uuid:service_id>",
+        url_name="service-detail",
+    )
+    def service_detail(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        case = self.get_object()
+        service = access_service(request.actor, case, kwargs["service_id"])
+        if request.method == "GET":
+            audit_record(action="service.viewed", actor=request.actor, target=service)
+            return Response(s.ServiceOut(service).data)
+        data = _valid(s.ServiceCorrectIn, request, self.get_serializer_context())
+        reason = data.pop("reason")
+        try:
+            corrections.service_correct(actor=request.actor, service=service, changes=data, reason=reason)
+        except corrections.ServiceVoided:
+            raise Conflict("The service is voided: it cannot be corrected.") from None
+        service = access_service(request.actor, case, service.pk)
+        return Response(s.ServiceOut(service).data)
+
+    @extend_schema(
+        summary="Void a service delivery",
+        description=(
+            "Entered in error: the service stays listed with voided=true and the reason, and no "
+            "longer counts in reports. 409 when already voided."
+        ),
+        request=s.VoidIn,
+        responses=s.ServiceOut,
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="services/<uuid:service_id>/void",
+        url_name="service-void",
+    )
+    def service_void(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        case = self.get_object()
+        service = access_service(request.actor, case, kwargs["service_id"])
+        data = _valid(s.VoidIn, request, self.get_serializer_context())
+        try:
+            service = corrections.service_void(actor=request.actor, service=service, reason=data["reason"])
+        except corrections.ServiceVoided:
+            raise Conflict("The service is already voided.") from None
+        return Response(s.ServiceOut(service).data)
+
+    @extend_schema(
+        methods=["GET"],
         summary="Notes on a case",
         description=(
             "Privileged notes appear only to their author and the agency's VS supervisors. "
@@ -245,10 +324,34 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         if request.method == "POST":
             data = _valid(s.NoteIn, request, self.get_serializer_context())
             note = case_services.note_add(actor=actor, case=case, **data)
-            note = visible_notes(actor).select_related("author").get(pk=note.pk)
+            note = notes_with_addenda(actor).get(pk=note.pk)
             return Response(s.NoteOut(note).data, status=status.HTTP_201_CREATED)
-        queryset = visible_notes(actor).filter(case=case).select_related("author")
+        queryset = notes_with_addenda(actor).filter(case=case)
         return self._page(queryset, s.NoteOut, "note.listed", case)
+
+    @extend_schema(
+        summary="Amend a note with an addendum",
+        description=(
+            "The note stays as written; the addendum is listed with it and seen exactly by who "
+            "sees the note. A privileged note: its author only. Notes are never edited or deleted."
+        ),
+        request=s.AddendumIn,
+        responses={201: s.NoteOut},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="notes/<uuid:note_id>/addenda",
+        url_name="note-addenda",
+    )
+    def note_addenda(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        case = self.get_object()
+        actor = request.actor
+        note = access_note(actor, case, kwargs["note_id"])
+        data = _valid(s.AddendumIn, request, self.get_serializer_context())
+        corrections.note_addendum_add(actor=actor, case=case, note=note, text=data["text"])
+        note = notes_with_addenda(actor).get(pk=note.pk)
+        return Response(s.NoteOut(note).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         methods=["GET"],
@@ -323,6 +426,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
             return Response(s.PlanItemOut(item).data, status=status.HTTP_201_CREATED)
         queryset = visible_plan_items(actor).filter(case=case)
         return self._page(queryset, s.PlanItemOut, "plan_item.listed", case)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The record's state does not allow this."
+    default_code = "conflict"
 
 
 def _nest_client_errors(error: DjangoValidationError) -> Exception:

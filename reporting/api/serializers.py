@@ -49,10 +49,39 @@ class MeasureOut(serializers.Serializer):
     value = serializers.IntegerField(help_text="An exact count (grant figures).")
 
 
+class PreparedOut(serializers.Serializer):
+    locked_at = serializers.DateTimeField()
+
+
+class ServiceChangeOut(serializers.Serializer):
+    """A service of the month corrected or voided after the month was prepared (locked)."""
+
+    change = serializers.ChoiceField(choices=[("corrected", "Corrected"), ("voided", "Voided")])
+    fields = serializers.ListField(child=serializers.CharField(), help_text="Corrected field names.")
+    service_type = serializers.CharField()
+    delivered_on = serializers.DateField()
+    previous_delivered_on = serializers.DateField()
+    agency = serializers.CharField(help_text="The agency whose service it is.")
+    changed_at = serializers.DateTimeField()
+    changed_by = serializers.CharField(help_text="The person, within their agency; else the agency.")
+    service = serializers.UUIDField(allow_null=True, help_text="Only for the service's own agency.")
+    case = serializers.UUIDField(allow_null=True, help_text="Only for the service's own agency.")
+    reason = serializers.CharField(allow_null=True, help_text="Only for the service's own agency.")
+
+
 class MonthlyReportOut(serializers.Serializer):
     task_force = serializers.SlugField(help_text="The task force's slug.")
     month = serializers.CharField(help_text="YYYY-MM.")
     measures = MeasureOut(many=True)
+
+
+class MonthlyChangesOut(serializers.Serializer):
+    task_force = serializers.SlugField(help_text="The task force's slug.")
+    month = serializers.CharField(help_text="YYYY-MM.")
+    prepared = PreparedOut(allow_null=True, help_text="The month's lock, when it is prepared (locked).")
+    changed_since_prepared = ServiceChangeOut(
+        many=True, help_text="Services of the month corrected or voided after it was prepared."
+    )
 
 
 class PeriodReportOut(serializers.Serializer):

@@ -2,6 +2,7 @@ from django.urls import path
 
 from reporting.api.views import (
     ExportViewSet,
+    MonthlyChangesView,
     MonthlyReportView,
     OutreachEventViewSet,
     PeriodReportView,
@@ -16,6 +17,7 @@ router.register("outreach-events", OutreachEventViewSet, basename="outreach-even
 
 urlpatterns = [
     path("reports/monthly/", MonthlyReportView.as_view(), name="report-monthly"),
+    path("reports/monthly/changes/", MonthlyChangesView.as_view(), name="report-monthly-changes"),
     path("reports/period/", PeriodReportView.as_view(), name="report-period"),
     *router.urls,
 ]

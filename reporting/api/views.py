@@ -79,6 +79,32 @@ class MonthlyReportView(TenantAPIView):
         return Response(s.MonthlyReportOut(report).data)
 
 
+class MonthlyChangesView(MonthlyReportView):
+    """What changed in a prepared (locked) month after it was prepared."""
+
+    @extend_schema(
+        summary="Changes since a month was prepared",
+        description=(
+            "When the month is locked: the services of the month corrected or voided after the "
+            "lock, newest first (at most 200). The service, case and reason only for the "
+            "service's own agency; across agencies the category, dates, agency and fields. "
+            "Same access as the monthly report. Audited as report.changes_viewed."
+        ),
+        parameters=[
+            OpenApiParameter("month", str, required=True, description="YYYY-MM, a month that has started.")
+        ],
+        responses={
+            200: s.MonthlyChangesOut,
+            400: OpenApiResponse(description="Bad month."),
+            404: NOT_VISIBLE,
+        },
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        actor = request.actor
+        month = services.parse_month(request.query_params.get("month"), actor=actor)
+        return Response(s.MonthlyChangesOut(services.monthly_changes(actor=actor, month=month)).data)
+
+
 class PeriodReportView(MonthlyReportView):
     """A quarter, half or fiscal year of months, recounted over the whole period."""
 

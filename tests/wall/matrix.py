@@ -206,6 +206,10 @@ CASE_HTML_ROUTES = (
     "case-plan-add",
     "plan-item-status",
     "case-family-add",
+    "case-client-edit",
+    "case-service-correct",
+    "case-service-void",
+    "case-note-addendum",
 )
 CASE_API_ROUTES = (
     "api:case-detail",
@@ -218,6 +222,9 @@ CASE_API_ROUTES = (
     "api:case-unassign",
     "api:consent-detail",
     "api:consent-revoke",
+    "api:case-service-detail",
+    "api:case-service-void",
+    "api:case-note-addenda",
 )
 
 CASE_RECORD_TYPES = [

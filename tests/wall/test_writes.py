@@ -19,10 +19,13 @@ from cases.models import (
     CaseNote,
     CaseStatusChange,
     CaseUserObjectPermission,
+    ClientIdentity,
     Consent,
     FamilyMember,
+    NoteAddendum,
     PlanItem,
     Screening,
+    ServiceCorrection,
     ServiceDelivery,
 )
 from tests.wall.matrix import ALL_ACTORS, case_readers, same_task_force
@@ -154,7 +157,74 @@ PROBES = [
         method="patch",
         ok=(200,),
     ),
+    # Corrections (issue 12): the client, a service (correct, void), a note's addendum.
+    Probe("html client edit", "case-client-edit", _case, lambda w, tf: _client_form(tf)),
+    Probe(
+        "api client patch",
+        "api:case-detail",
+        _api_case,
+        lambda w, tf: {"client": {"phone": "555-0999"}},
+        method="patch",
+        ok=(200,),
+    ),
+    Probe(
+        "html service correct",
+        "case-service-correct",
+        lambda w, tf: {**_case(w, tf), "service_id": w.records[f"{tf}.service"].pk},
+        lambda w, tf: {
+            "delivered_on": w.records[f"{tf}.service"].delivered_on.isoformat(),
+            "service_type": "case_management",
+            "units": "2",
+            "reason": "probe",
+        },
+    ),
+    Probe(
+        "html service void",
+        "case-service-void",
+        lambda w, tf: {**_case(w, tf), "service_id": w.records[f"{tf}.service"].pk},
+        lambda w, tf: {"reason": "probe"},
+    ),
+    Probe(
+        "api service correct",
+        "api:case-service-detail",
+        lambda w, tf: {**_api_case(w, tf), "service_id": w.records[f"{tf}.service"].pk},
+        lambda w, tf: {"units": "2", "reason": "probe"},
+        method="patch",
+        ok=(200,),
+    ),
+    Probe(
+        "api service void",
+        "api:case-service-void",
+        lambda w, tf: {**_api_case(w, tf), "service_id": w.records[f"{tf}.service"].pk},
+        lambda w, tf: {"reason": "probe"},
+        ok=(200,),
+    ),
+    Probe(
+        "html addendum",
+        "case-note-addendum",
+        lambda w, tf: {**_case(w, tf), "note_id": w.records[f"{tf}.note"].pk},
+        lambda w, tf: {"text": "probe addendum"},
+    ),
+    Probe(
+        "api addendum",
+        "api:case-note-addenda",
+        lambda w, tf: {**_api_case(w, tf), "note_id": w.records[f"{tf}.note"].pk},
+        lambda w, tf: {"text": "probe addendum"},
+        ok=(201,),
+    ),
 ]
+
+
+def _client_form(tf: str) -> dict[str, Any]:
+    return {
+        "first_name": f"VSCLIENT{tf}",
+        "last_name": "Marker",
+        "phone": "555-0999",
+        "age_group_at_intake": "not_reported",
+        "gender": "not_reported",
+        "citizenship": "not_reported",
+        "race_ethnicity": "not_reported",
+    }
 
 
 def _snapshot() -> tuple:
@@ -169,6 +239,9 @@ def _snapshot() -> tuple:
         CaseStatusChange.objects.count(),
         CaseUserObjectPermission.objects.count(),
         tuple(Case.objects.order_by("pk").values_list("status", "trafficking_type")),
+        ServiceCorrection.objects.count(),
+        NoteAddendum.objects.count(),
+        tuple(ClientIdentity.objects.order_by("pk").values_list("phone", flat=True)),
     )
 
 

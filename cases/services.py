@@ -115,6 +115,33 @@ def _validate_identity(data: dict[str, Any], today: dt.date) -> None:
         raise ValidationError(errors)
 
 
+def _age_at_intake(client: dict[str, Any], case: dict[str, Any], opened_on: dt.date) -> tuple[str, bool]:
+    """The age group and the minor flag, made to agree: the birth date decides when it is known,
+    a ticked "minor" sets an unreported age group, and a contradiction is a 400 (the report
+    counts minors from both, so a disagreement would be counted twice or not at all)."""
+    dob = client.get("date_of_birth")
+    age_group = client.get("age_group_at_intake") or AgeGroup.NOT_REPORTED
+    ticked = bool(case.get("minor_at_intake"))
+    if dob is not None:
+        by_birth = AgeGroup.MINOR if _age_on(dob, opened_on) < 18 else AgeGroup.ADULT
+        if age_group not in (AgeGroup.NOT_REPORTED, by_birth):
+            said = "a minor" if by_birth == AgeGroup.MINOR else "an adult"
+            message = f"The date of birth makes the client {said} at intake."
+            raise ValidationError({"age_group_at_intake": message})
+        if ticked and by_birth == AgeGroup.ADULT:
+            raise ValidationError(
+                {"minor_at_intake": "The date of birth makes the client an adult at intake."}
+            )
+        age_group = by_birth
+    if ticked and age_group == AgeGroup.ADULT:
+        raise ValidationError(
+            {"minor_at_intake": "The age group says adult: untick minor, or choose the minor age group."}
+        )
+    if ticked and age_group == AgeGroup.NOT_REPORTED:
+        age_group = AgeGroup.MINOR
+    return age_group, ticked or age_group == AgeGroup.MINOR
+
+
 @transaction.atomic
 def intake_create(
     *,
@@ -134,11 +161,7 @@ def intake_create(
     opened_on = case.get("opened_on") or today
     if opened_on > today:
         raise ValidationError({"opened_on": "A case cannot open in the future."})
-    dob = client.get("date_of_birth")
-    age_group = client.get("age_group_at_intake") or AgeGroup.NOT_REPORTED
-    if dob is not None and age_group == AgeGroup.NOT_REPORTED:
-        age_group = AgeGroup.MINOR if _age_on(dob, opened_on) < 18 else AgeGroup.ADULT
-    minor = bool(case.get("minor_at_intake")) or age_group == AgeGroup.MINOR
+    age_group, minor = _age_at_intake(client, case, opened_on)
 
     record = Client(
         task_force_id=actor.task_force_id,

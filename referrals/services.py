@@ -391,6 +391,17 @@ def _deconflict(*, actor: Actor, suspect: Suspect) -> list[str]:
     for kind, matches in checks:
         if matches is None:
             continue
+        label = DeconflictionAlert.Kind(kind).label.lower()
+        # Inside the actor's own agency, an investigation the actor may open is named: there is
+        # no one else to contact. Restricted ones and other agencies' stay "contact its lead".
+        own = list(
+            policies.visible_investigations(actor)
+            .filter(pk__in=matches.values("investigation_id"), lead_agency_id=actor.agency_id)
+            .order_by("case_number")
+            .values_list("case_number", "title")
+        )
+        for number, title in own:
+            messages.append(f"{label.capitalize()} matches your agency's investigation {number} ({title}).")
         lead_agencies = (
             Investigation.objects.for_actor(actor)
             .filter(pk__in=matches.values("investigation_id"))
@@ -413,7 +424,8 @@ def _deconflict(*, actor: Actor, suspect: Suspect) -> list[str]:
                 target=suspect,
                 detail={"kind": kind, "matched_agency": str(agency_id)},
             )
-            label = DeconflictionAlert.Kind(kind).label.lower()
+            if agency_id == actor.agency_id and own:
+                continue  # named above
             messages.append(
                 f"{label.capitalize()} matches an investigation led by {agency_name}; contact its lead."
             )

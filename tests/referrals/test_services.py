@@ -1261,3 +1261,40 @@ def test_le_supervisor_declines_certification(world: World) -> None:
         actor=world.actor("alpha.le_supervisor"), request=request, status="declined"
     )
     assert reload(request).status == "declined"
+
+
+def test_a_match_inside_ones_own_agency_names_the_investigation(world: World) -> None:
+    """Issue 12, item 9: deconfliction inside one agency names the matching investigation (there
+    is nobody else to contact); a restricted one the person may not open stays agency-only."""
+    ours = investigation(world, "alpha.investigator", case_number="DA-CASE-12", title="Harbor restaurant")
+    services.suspect_add(
+        actor=world.actor("alpha.investigator"),
+        investigation=ours,
+        data={"full_name": "Cyril Vane", "phones": ["(925) 555-0142"]},
+    )
+    again = investigation(world, "alpha.le_supervisor")
+    _, messages = services.suspect_add(
+        actor=world.actor("alpha.le_supervisor"),
+        investigation=again,
+        data={"full_name": "Someone Else", "phones": ["925.555.0142"]},
+    )
+    assert messages == ["Phone number matches your agency's investigation DA-CASE-12 (Harbor restaurant)."]
+
+    hidden = investigation(
+        world, "alpha.le_supervisor", case_number="COVERT-2", title="Kestrel", restricted=True
+    )
+    services.suspect_add(
+        actor=world.actor("alpha.le_supervisor"),
+        investigation=hidden,
+        data={"full_name": "Ida Ross", "phones": ["(925) 555-0177"]},
+    )
+    mine = investigation(world, "alpha.investigator")
+    _, messages = services.suspect_add(
+        actor=world.actor("alpha.investigator"),
+        investigation=mine,
+        data={"full_name": "Unknown", "phones": ["9255550177"]},
+    )
+    assert len(messages) == 1
+    assert "District Attorney" in messages[0]
+    for secret in ("COVERT-2", "Kestrel", "Ida"):
+        assert secret not in messages[0]

@@ -250,10 +250,11 @@ def statements(size: Size) -> list[tuple[str, str]]:
             "service deliveries",
             f"""
             INSERT INTO cases_servicedelivery (id, created_at, updated_at, delivered_on, service_type, units,
-                note, agency_id, case_id, client_id, providing_agency_id, recorded_by_id, task_force_id)
+                note, agency_id, case_id, client_id, providing_agency_id, recorded_by_id, task_force_id,
+                void_reason)
             SELECT md5('service:' || s.idx || ':' || s.j)::uuid, d.day + time '17:00', d.day + time '17:00',
                 d.day, {cyc("service", "s.j")}, 1, '', c.agency_id, c.case_id, c.client_id, c.agency_id,
-                c.cm_user_id, c.tf_id
+                c.cm_user_id, c.tf_id, ''
             FROM (
                 SELECT t.idx, g.j, CASE
                     WHEN t.idx = 0 AND g.j < {size.heavy_case_services} THEN 0

@@ -1,5 +1,6 @@
 """CSV and XLSX files of a report. Cells that a spreadsheet would run as a formula are
-neutralised; the Coalition flavour shows counts from 1 to 4 as "<5"."""
+neutralised; the Coalition flavour shows counts from 1 to 4 as "<5" and withholds a second
+count ("*") wherever a total would give a small one away."""
 
 from __future__ import annotations
 
@@ -33,8 +34,39 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+SMALL = "<5"
+WITHHELD = "*"  # a count withheld so that a small one cannot be worked out from the others
+
+
 def shown(value: int, *, coalition: bool) -> int | str:
-    return "<5" if coalition and 1 <= value <= 4 else value
+    return SMALL if coalition and 1 <= value <= 4 else value
+
+
+def suppressed(rows: list[dict[str, Any]]) -> dict[str, int | str]:
+    """Each code's value as the Coalition flavour shows it: counts from 1 to 4 as "<5", plus
+    complementary suppression. Where a total and its parts add up ("tips_received" and
+    "tips_received.sex", ".labor", ...), one hidden part could be worked out as the total minus
+    the others (8 - 5 = 3): a second part is withheld too, the smallest one shown, or the total
+    when no other part is left to hide."""
+    values = {row["code"]: row["value"] for row in rows}
+    out: dict[str, int | str] = {code: shown(value, coalition=True) for code, value in values.items()}
+    groups: dict[str, list[str]] = {}
+    for code in values:
+        parent = code.rsplit(".", 1)[0] if "." in code else None
+        if parent in values:
+            groups.setdefault(parent, []).append(code)
+    for parent, parts in groups.items():
+        if sum(values[p] for p in parts) != values[parent]:
+            continue  # not a breakdown of the total (a subset such as "charged with trafficking")
+        hidden = [p for p in [parent, *parts] if not isinstance(out[p], int)]
+        if len(hidden) != 1:
+            continue  # nothing hidden, or already two unknowns
+        candidates = sorted((values[p], p) for p in parts if isinstance(out[p], int) and values[p] > 0)
+        if candidates:
+            out[candidates[0][1]] = WITHHELD
+        elif isinstance(out[parent], int) and values[parent] > 0:
+            out[parent] = WITHHELD
+    return out
 
 
 def csv_bytes(blocks: dict[str, list[dict[str, Any]]], *, coalition: bool) -> bytes:
@@ -42,10 +74,9 @@ def csv_bytes(blocks: dict[str, list[dict[str, Any]]], *, coalition: bool) -> by
     writer = csv.writer(buffer)
     writer.writerow(["code", "label", "value"])
     for rows in blocks.values():
+        values = suppressed(rows) if coalition else {row["code"]: row["value"] for row in rows}
         for row in rows:
-            writer.writerow(
-                [neutralise(row["code"]), neutralise(row["label"]), shown(row["value"], coalition=coalition)]
-            )
+            writer.writerow([neutralise(row["code"]), neutralise(row["label"]), values[row["code"]]])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -63,13 +94,13 @@ def xlsx_bytes(
     sheet.append(["Counting rules", COUNTING_RULES])
     if coalition:
         sheet.append(["Small cells", "Counts from 1 to 4 are shown as <5."])
+        sheet.append(["Withheld", "* marks a count withheld so that a <5 cannot be worked out from a total."])
     for block, rows in blocks.items():
         page = workbook.create_sheet(BLOCK_TITLES.get(block, block)[:31])
         page.append(["code", "label", "value"])
+        values = suppressed(rows) if coalition else {row["code"]: row["value"] for row in rows}
         for row in rows:
-            page.append(
-                [neutralise(row["code"]), neutralise(row["label"]), shown(row["value"], coalition=coalition)]
-            )
+            page.append([neutralise(row["code"]), neutralise(row["label"]), values[row["code"]]])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -68,8 +68,11 @@ def line_chart(
 
     ticks = [{"y": _fmt(y_at(y_top * i // 4)), "label": str(y_top * i // 4), "x": left - 6} for i in range(5)]
     x_labels = []
+    # A year is written under January and under the first month, except when a January follows
+    # within two months: the two years would overlap ("2025" "2026" a step apart).
+    january_soon = any(m.month == 1 for m in months[1:3])
     for i, month in enumerate(months):
-        first = i == 0 or month.month == 1
+        first = (i == 0 and not january_soon) or month.month == 1
         x_labels.append(
             {
                 "x": _fmt(x_at(i)),

@@ -156,6 +156,34 @@ def test_trend_is_twelve_months_of_counts() -> None:
     assert charts.nice_max(11) == 12
 
 
+@pytest.mark.parametrize("first_month", [11, 12])
+def test_year_labels_never_sit_a_step_apart(first_month: int) -> None:
+    """Issue 12, item 9: "2025" under December and "2026" under January overlapped."""
+    start = dt.date(2025, first_month, 1)
+    months = [
+        dt.date(start.year + (start.month - 1 + i) // 12, (start.month - 1 + i) % 12 + 1, 1)
+        for i in range(12)
+    ]
+    chart = charts.line_chart(
+        chart_id="t",
+        title="T",
+        desc="D",
+        months=months,
+        series=[charts.Series("tips", "Tips", [1] * 12)],
+    )
+    years = [(i, label["year"]) for i, label in enumerate(chart["x_labels"]) if label["year"]]
+    assert years == [(13 - first_month, "2026")]  # under January only
+    # Far from a January, the first month still says its year.
+    later = charts.line_chart(
+        chart_id="t",
+        title="T",
+        desc="D",
+        months=[dt.date(2025, m, 1) for m in range(3, 13)],
+        series=[charts.Series("tips", "Tips", [1] * 10)],
+    )
+    assert later["x_labels"][0]["year"] == "2025"
+
+
 # ---------------------------------------------------------------------------------------- locks
 
 

@@ -144,6 +144,12 @@ class IntakeForm(forms.Form):
     )
     minor_at_intake = forms.BooleanField(required=False, label="Minor at intake")
     opened_on = forms.DateField(label="Opened on", widget=DateInput())
+    first_contact_on = forms.DateField(
+        required=False,
+        label="First contact",
+        widget=DateInput(),
+        help_text="When you first met the client, if before today's intake. Leave the case opened today.",
+    )
     confirm_duplicate = forms.BooleanField(
         required=False, label="I checked: this is a different person, create a new client"
     )
@@ -159,7 +165,7 @@ class IntakeForm(forms.Form):
     SAFETY = ("safe_contact", "unsafe_channels", "address_confidential")
     CONTACT = ("phone", "email", "address", "immigration_status")
     REPORTING = ("age_group_at_intake", "gender", "citizenship", "race_ethnicity")
-    CASE = ("trafficking_type", "referral_source", "minor_at_intake", "opened_on")
+    CASE = ("trafficking_type", "referral_source", "minor_at_intake", "opened_on", "first_contact_on")
 
     def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -197,6 +197,9 @@ class Case(TaskForceOwned):
     )
     minor_at_intake = models.BooleanField(default=False)
     opened_on = models.DateField(default=timezone.localdate)
+    # When the agency really first met the client, if earlier than the intake entered here: late
+    # entry keeps the true date without moving the case's own opening (no date games).
+    first_contact_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
     last_contact_on = models.DateField(null=True, blank=True)
 

@@ -161,6 +161,9 @@ def intake_create(
     opened_on = case.get("opened_on") or today
     if opened_on > today:
         raise ValidationError({"opened_on": "A case cannot open in the future."})
+    first_contact = case.get("first_contact_on")
+    if first_contact is not None and first_contact > opened_on:
+        raise ValidationError({"first_contact_on": "The first contact cannot be after the case opened."})
     age_group, minor = _age_at_intake(client, case, opened_on)
 
     record = Client(
@@ -186,6 +189,7 @@ def intake_create(
         status=Case.Status.INTAKE,
         opened_on=opened_on,
         minor_at_intake=minor,
+        first_contact_on=first_contact,
         **{f: case[f] for f in ("trafficking_type", "referral_source") if case.get(f)},
     )
     new_case.full_clean()

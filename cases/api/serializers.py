@@ -103,6 +103,11 @@ class CaseCreateIn(serializers.Serializer):
     referral_source = serializers.ChoiceField(choices=ReferralSource.choices, required=False)
     minor_at_intake = serializers.BooleanField(required=False)
     opened_on = serializers.DateField(required=False)
+    first_contact_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="When the agency first met the client, if before the intake.",
+    )
     answers = serializers.DictField(
         child=serializers.ChoiceField(choices=Answer.choices),
         required=False,
@@ -265,6 +270,7 @@ CASE_FIELDS = (
     "referral_source",
     "minor_at_intake",
     "opened_on",
+    "first_contact_on",
     "closed_on",
     "last_contact_on",
     "created_at",

@@ -60,3 +60,22 @@ def test_the_flags_are_made_to_agree(world: World) -> None:
         "adult",
     )
     assert dt.date.fromisoformat(adult.json()["opened_on"]) == local_today()
+
+
+def test_intake_records_the_real_first_contact_date(world: World) -> None:
+    """Issue 12, item 9: a case entered late keeps today's opening and the true first contact."""
+    today = local_today()
+    earlier = (today - dt.timedelta(days=12)).isoformat()
+    response = intake(world, {}, first_contact_on=earlier)
+    assert response.status_code == 201, response.content
+    assert (response.json()["opened_on"], response.json()["first_contact_on"]) == (today.isoformat(), earlier)
+    detail = world.client("alpha.case_manager").get(f"/tf/alpha/cases/{response.json()['id']}/")
+    assert f"first contact {earlier}" in detail.content.decode()
+    later = (today + dt.timedelta(days=1)).isoformat()
+    refused = intake(world, {"first_name": "Bo"}, first_contact_on=later)
+    assert refused.status_code == 400
+    assert "first_contact_on" in refused.json()
+    assert Case.objects.count() == 1
+    # The intake screen asks for it too.
+    page = world.client("alpha.case_manager").get("/tf/alpha/cases/intake/").content.decode()
+    assert 'name="first_contact_on"' in page

@@ -115,6 +115,7 @@ def fingerprint(size: Size) -> str:
     """What the data is made of (the SQL, the sizes, the people) and the migrations on disk: a
     change to either rebuilds; a change to comments or to the command line does not."""
     recipe = [statements(size), asdict(size), AGENCIES, SINGLE_USERS, CYCLES, weights(size.task_forces)]
+    recipe.append((ROOT / "benchmarks" / "seal.py").read_text())
     digest = hashlib.sha256(repr(recipe).encode())
     for path in sorted(ROOT.glob("*/migrations/0*.py")):
         digest.update(path.relative_to(ROOT).as_posix().encode())
@@ -160,6 +161,13 @@ def migrate(app: str, owner: str | None = None) -> None:
     subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"], check=True, env=env
     )
+
+
+def seal(admin_db_url: str) -> None:
+    """Encrypt what the SQL wrote, as the application stores it (benchmarks/seal.py)."""
+    env = {**os.environ, "DATABASE_URL": admin_db_url, "DJANGO_SETTINGS_MODULE": "taskforce.settings.local"}
+    env.pop("DATABASE_OWNER_URL", None)
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "seal.py")], check=True, env=env)
 
 
 def fill(admin_db_url: str, size: Size, the_plan: dict, *, verbose: bool) -> dict[str, float]:
@@ -285,6 +293,7 @@ def generate(
         print(f"  schema: {time.monotonic() - started:.1f} s", flush=True)
     the_plan = plan(size)
     the_plan["timings"] = fill(with_database(admin, database), size, the_plan, verbose=verbose)
+    seal(with_database(admin, database))
     the_plan["counts"] = counts(with_database(admin, database))
     seconds = round(time.monotonic() - started, 1)
     the_plan["seconds"] = seconds

@@ -18,6 +18,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -199,9 +200,14 @@ def tip_list_view(request: HttpRequest) -> HttpResponse:
     if data["mine"]:
         tips = tips.filter(assigned_to_id=actor.user_id)
     tips = keyset_order(tips, keys)
-    if data["cursor"] is not None:
-        tips = keyset_after(tips, keys, data["cursor"])
-    page = list(tips[: PAGE_SIZE + 1])
+    try:
+        if data["cursor"] is not None:
+            tips = keyset_after(tips, keys, data["cursor"])
+        page = list(tips[: PAGE_SIZE + 1])
+    except (ValueError, TypeError, ValidationError, DataError):
+        # A position that decodes but was not made here (a forged or edited cursor).
+        form.add_error("cursor", "This page position is not valid.")
+        return render(request, "referrals/le/tip_list.html", {**context, "filtered": True}, status=400)
     next_cursor = (
         encode_position([getattr(page[PAGE_SIZE - 1], k.name) for k in keys])
         if len(page) > PAGE_SIZE

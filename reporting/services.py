@@ -276,7 +276,9 @@ def service_changes_since_lock(*, actor: Actor, lock: MonthLock) -> list[dict[st
     found = rows.select_related("service", "agency", "changed_by").order_by("-created_at")[:CHANGES_LIMIT]
     changes = []
     for row in found:
-        own = row.agency_id == actor.agency_id
+        # Only victim-services staff of the agency that made it read a change in full: an analyst
+        # may sit at a VS agency too, and the access matrix gives analysts aggregates only.
+        own = actor.is_vs and row.agency_id == actor.agency_id
         changes.append(
             {
                 "change": row.kind,

@@ -17,6 +17,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from signin import mfa
+from signin.accounts import may_manage_account
 from signin.audit import audit_member_event
 from signin.lockout import record_failure, unlock
 from signin.models import SignInFailure
@@ -28,6 +29,10 @@ from taskforce.policies import visible_memberships
 from taskforce.serializers import AgencyBrief, TokenIn
 from taskforce.throttles import AuthAccountThrottle
 from taskforce.tokens import token_issue
+
+SHARED_ACCOUNT = (
+    "This account is shared with another task force or the platform: the platform admin acts on it."
+)
 
 INVALID_CREDENTIALS = {"non_field_errors": ["Unable to sign in with the given credentials."]}
 
@@ -214,6 +219,10 @@ class MemberViewSet(mixins.ListModelMixin, ScopedViewSet):
     @action(detail=True, methods=["post"])
     def unlock(self, request: Request, *args: object, **kwargs: object) -> Response:
         membership = self.get_object()
+        if not may_manage_account(request.actor, membership.user):
+            raise PermissionDenied(
+                "This account belongs to more than this task force: the platform admin unlocks it."
+            )
         unlock(user=membership.user, by_user_id=request.user.pk)
         return Response(MemberOut(membership).data)
 
@@ -223,5 +232,9 @@ class MemberViewSet(mixins.ListModelMixin, ScopedViewSet):
         membership = self.get_object()
         if membership.user_id == request.user.pk:
             raise ValidationError("Another administrator must reset your own second factor.")
+        if not may_manage_account(request.actor, membership.user):
+            raise PermissionDenied(
+                "This account belongs to more than this task force: the platform admin resets it."
+            )
         mfa.reset_mfa(user=membership.user, by_user_id=request.user.pk)
         return Response(MemberOut(membership).data)

@@ -88,8 +88,10 @@ def unlock(*, user: User, by_user_id: uuid.UUID | str) -> bool:
     the person's memberships. False when the account was not locked."""
     with transaction.atomic():
         updated = User.objects.filter(pk=user.pk, locked_at__isnull=False).update(locked_at=None)
-        SignInFailure.objects.filter(user_id=user.pk).delete()
         if updated:
+            # Only a real lock clears the count: "unlocking" an open account between guesses
+            # must not reset the failures that would lock it.
+            SignInFailure.objects.filter(user_id=user.pk).delete()
             audit_member_event(action="auth.unlocked", user_id=user.pk, actor_user_id=by_user_id)
     user.locked_at = None
     return bool(updated)

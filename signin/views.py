@@ -20,6 +20,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 from rest_framework.throttling import ScopedRateThrottle
 
 from signin import mfa
+from signin.accounts import may_manage_account
 from signin.audit import audit_member_event
 from signin.forms import EnrolForm, OtpForm
 from signin.lockout import record_failure, unlock
@@ -172,7 +173,7 @@ def sign_out_everywhere_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def member_unlock_view(request: HttpRequest, membership_id: uuid.UUID) -> HttpResponse:
     membership = access_membership(request.actor, membership_id)
-    if not can_manage_structure(request.actor):
+    if not can_manage_structure(request.actor) or not may_manage_account(request.actor, membership.user):
         raise PermissionDenied
     if unlock(user=membership.user, by_user_id=request.user.pk):
         messages.success(request, f"Unlocked {membership.user.email}.")
@@ -184,6 +185,8 @@ def member_unlock_view(request: HttpRequest, membership_id: uuid.UUID) -> HttpRe
 def member_reset_mfa_view(request: HttpRequest, membership_id: uuid.UUID) -> HttpResponse:
     membership = access_membership(request.actor, membership_id)
     if not can_manage_structure(request.actor) or membership.user_id == request.user.pk:
+        raise PermissionDenied
+    if not may_manage_account(request.actor, membership.user):
         raise PermissionDenied
     mfa.reset_mfa(user=membership.user, by_user_id=request.user.pk)
     messages.success(

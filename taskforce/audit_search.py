@@ -79,6 +79,9 @@ class AuditFilterForm(forms.Form):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", "The end comes before the start.")
+        for name in ("date_from", "date_to"):
+            if data.get(name) and not (dt.date(2000, 1, 1) <= data[name] <= dt.date(2999, 12, 31)):
+                self.add_error(name, "Choose a date between 2000 and 2999.")
         return data
 
 

@@ -21,6 +21,11 @@ class LoginForm(AuthenticationForm):
         "inactive": "That email and password do not match an active account.",
     }
 
+    def clean_username(self) -> str:
+        # Addresses are stored in lower case; "Alice@x.org" is the same person (the token
+        # endpoint agrees), and must not count as a failed sign-in toward the lockout.
+        return self.cleaned_data["username"].strip().lower()
+
 
 class AgencyCreateForm(forms.Form):
     name = forms.CharField(max_length=200)

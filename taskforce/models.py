@@ -84,7 +84,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 def validate_number_pattern(pattern: str) -> None:
     """A numbering pattern: text with {seq} (optionally {seq:03d}) and optionally {year}."""
     rest = re.sub(r"\{year\}|\{seq(?::0?[1-9]d)?\}", "", pattern)
-    if "{seq" not in pattern or "{" in rest or "}" in rest:
+    if len(re.findall(r"\{seq", pattern)) != 1 or "{" in rest or "}" in rest:
         raise ValidationError(
             "Use {seq} (or {seq:03d} for 001, 002, ...) and, if you like, {year}: "
             "e.g. CC-HT-{year}-{seq:03d}."

@@ -36,6 +36,9 @@ class Query:
     @classmethod
     def parse(cls, raw: str | None) -> Query:
         text = " ".join((raw or "").split())
+        if any(ord(c) < 32 for c in text):
+            # A control character (a NUL above all) is no one's name and PostgreSQL refuses it.
+            raise BadQuery("Type letters, digits or punctuation only.")
         if len(text) < MIN_LENGTH:
             raise BadQuery(f"Type at least {MIN_LENGTH} characters.")
         if len(text) > MAX_LENGTH:

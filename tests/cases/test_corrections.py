@@ -455,6 +455,23 @@ def test_reports_count_the_corrected_figure_and_a_locked_month_lists_the_changes
     assert by_kind["voided"]["reason"] == "Duplicate entry"
     assert by_kind["voided"]["changed_by"] == "case_manager"
     assert by_kind["corrected"]["fields"] == ["service_type"]
+    # An analyst who sits at the same victim-services agency still reads aggregates only
+    # (review finding: the reason and the record reached them).
+    from taskforce.access import Role
+    from taskforce.models import Membership, User
+
+    user = User.objects.create_user(email="analyst@vs.alpha.test", password="a-long-test-password-1")
+    membership = Membership.objects.create(
+        task_force=world.task_forces["alpha"], user=user, agency=world.agencies["alpha.vs"], role=Role.ANALYST
+    )
+    world.memberships["alpha.vs_analyst"] = membership
+    world.users["alpha.vs_analyst"] = user
+    seen = _changes(world, "alpha.vs_analyst", month)
+    assert all(
+        c["reason"] is None and c["service"] is None and c["case"] is None
+        for c in seen["changed_since_prepared"]
+    )
+    assert "Duplicate entry" not in json.dumps(seen)
     # An investigator's report has no victim-services part; a case manager has no report.
     assert _changes(world, "alpha.investigator", month)["changed_since_prepared"] == []
     response = world.api("alpha.case_manager").get(

@@ -141,7 +141,7 @@ def test_mdt_review_codes(full: World) -> None:
 
 def test_missing_or_short_text_is_400_and_audits_nothing(full: World) -> None:
     before = AuditEvent.objects.filter(action="search.performed").count()
-    for q in (None, "", "a", " b ", "x" * 201):
+    for q in (None, "", "a", " b ", "x" * 201, "ab\x00cd"):
         response = api_search(full, "alpha.case_manager", q)
         assert response.status_code == 400, q
         assert "q" in response.json()

@@ -49,6 +49,8 @@ def test_the_admin_sets_the_pattern(world: World) -> None:
     response = admin.post(address, form)
     assert response.status_code == 400
     assert "{seq}" in response.content.decode()
+    response = admin.post(address, {**form, "investigation_number_pattern": "HT-{seq}-{seq}"})
+    assert response.status_code == 400
     assert TaskForce.objects.get(slug="alpha").investigation_number_pattern == "HT-{year}-{seq:03d}"
     response = admin.post(address, {**form, "investigation_number_pattern": "CC-HT-{year}-{seq:03d}"})
     assert response.status_code == 302

@@ -230,3 +230,18 @@ def test_only_its_own_admins_change_the_settings(world: World, key: str) -> None
     )
     assert response.status_code in (403, 404)
     assert _tf(world).triage_target_immediate_minutes == 60
+
+
+def test_a_forged_page_position_is_a_400_never_a_500(world: World) -> None:
+    """Review finding: a cursor that decodes but was not made here reached the query."""
+    import base64
+    import json
+
+    client = world.client("alpha.investigator")
+    for values in (["x", "y", "z"], [1, "2026-01-01T00:00:00+00:00", "nope"]):
+        cursor = base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+        for order in ("inbox", "newest"):
+            response = client.get(
+                reverse("tip-list", kwargs={"task_force": "alpha"}), {"cursor": cursor, "order": order}
+            )
+            assert response.status_code == 400, (values, order)

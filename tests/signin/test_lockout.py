@@ -165,3 +165,49 @@ def test_html_sign_in_is_throttled_per_address_with_the_token_endpoint(world: Wo
     # The fifth attempt from the address, whichever door: 429.
     assert codes == [400, 400, 200, 200, 429]
     assert _token("nobody9@x.test", "wrong-password-1").status_code == 429
+
+
+def test_an_admin_cannot_reset_the_count_or_the_second_factor_of_a_shared_account(world: World) -> None:
+    """Review finding: the admin of alpha added beta's admin as a member (accounts are attached
+    by e-mail), then cleared their failed sign-ins between guesses, or removed their second
+    factor everywhere. Only accounts of this task force alone are the admin's to unlock."""
+    from taskforce.access import Role
+    from taskforce.models import Membership
+
+    target = world.users["beta.tenant_admin"]
+    with world.scope("alpha"):
+        shared = Membership.objects.create(
+            task_force=world.task_forces["alpha"],
+            user=target,
+            agency=world.agencies["alpha.partner"],
+            role=Role.ANALYST,
+        )
+    world.use("alpha")
+    for _ in range(4):
+        _token(target.email, "wrong-password-123")
+    admin = world.api("alpha.tenant_admin")
+    assert admin.post(f"/api/v1/tf/alpha/members/{shared.pk}/unlock/").status_code == 403
+    assert admin.post(f"/api/v1/tf/alpha/members/{shared.pk}/reset-mfa/").status_code == 403
+    assert SignInFailure.objects.filter(user_id=target.pk).count() == 4
+    # The fifth guess still locks: the count was never reset.
+    _token(target.email, "wrong-password-123")
+    assert _locked(target)
+
+
+def test_unlocking_an_open_account_does_not_forget_its_failures(world: World) -> None:
+    user = world.users["alpha.analyst"]
+    for _ in range(3):
+        _token(user.email, "wrong-password-123")
+    membership = world.memberships["alpha.analyst"]
+    response = world.api("alpha.tenant_admin").post(f"/api/v1/tf/alpha/members/{membership.pk}/unlock/")
+    assert response.status_code == 200
+    assert SignInFailure.objects.filter(user_id=user.pk).count() == 3
+
+
+def test_the_sign_in_form_takes_the_address_in_any_case(world: World) -> None:
+    """Review finding: "Alice@x.org" with the right password failed on the form (the token
+    endpoint took it) and counted toward the lockout."""
+    user = world.users["alpha.analyst"]
+    response = _html(Client(), user.email.upper(), PASSWORD)
+    assert response.status_code == 302
+    assert not SignInFailure.objects.filter(user_id=user.pk).exists()

@@ -312,6 +312,17 @@ def client_update(*, actor: Actor, case: Case, data: dict[str, Any]) -> list[str
                 record.full_clean(exclude=[f.name for f in record._meta.fields if f.name not in changed])
             except ValidationError as exc:
                 errors.update(exc.message_dict)
+    if {"date_of_birth", "age_group_at_intake"} & {*changed_identity, *changed_client}:
+        # The same agreement as at intake: the report counts minors from both the age group
+        # and the case's minor flag, so a correction must not leave them contradicting.
+        try:
+            _age_at_intake(
+                {"date_of_birth": identity.date_of_birth, "age_group_at_intake": client.age_group_at_intake},
+                {"minor_at_intake": case.minor_at_intake},
+                case.opened_on,
+            )
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     if changed_identity:

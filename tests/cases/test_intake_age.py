@@ -79,3 +79,15 @@ def test_intake_records_the_real_first_contact_date(world: World) -> None:
     # The intake screen asks for it too.
     page = world.client("alpha.case_manager").get("/tf/alpha/cases/intake/").content.decode()
     assert 'name="first_contact_on"' in page
+
+
+def test_a_correction_cannot_make_them_disagree(world: World) -> None:
+    """Review finding: a PATCH gave a minor an adult's birth date and kept the minor flags."""
+    minor = intake(world, {}, minor_at_intake=True).json()
+    api = world.api("alpha.case_manager")
+    address = f"/api/v1/tf/alpha/cases/{minor['id']}/"
+    response = api.patch(address, {"client": {"date_of_birth": ADULT_BORN}}, format="json")
+    assert response.status_code == 400
+    assert api.get(address).json()["client"]["date_of_birth"] is None
+    response = api.patch(address, {"client": {"date_of_birth": CHILD_BORN}}, format="json")
+    assert response.status_code == 200

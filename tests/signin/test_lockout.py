@@ -211,3 +211,28 @@ def test_the_sign_in_form_takes_the_address_in_any_case(world: World) -> None:
     response = _html(Client(), user.email.upper(), PASSWORD)
     assert response.status_code == 302
     assert not SignInFailure.objects.filter(user_id=user.pk).exists()
+
+
+def test_the_members_list_is_one_query_whatever_its_length(
+    world: World, django_assert_max_num_queries
+) -> None:
+    """Review finding: "MFA enrolled" cost one query per member."""
+    from taskforce.access import Role
+    from taskforce.models import Membership
+
+    api = world.api("alpha.tenant_admin")
+    with django_assert_max_num_queries(12) as few:
+        assert api.get("/api/v1/tf/alpha/members/").status_code == 200
+    with world.scope("alpha"):
+        for i in range(30):
+            user = User.objects.create_user(email=f"extra{i}@alpha.test", password=PASSWORD)
+            Membership.objects.create(
+                task_force=world.task_forces["alpha"],
+                user=user,
+                agency=world.agencies["alpha.partner"],
+                role=Role.ANALYST,
+            )
+    world.use("alpha")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = api.get("/api/v1/tf/alpha/members/", {"page_size": 50})
+    assert response.status_code == 200

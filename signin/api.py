@@ -128,6 +128,9 @@ class MfaTotpConfirmView(APIView):
         if request.auth is None:  # a browser session: its second factor is now given
             from signin.middleware import MFA_OK_KEY
 
+            # A new session key with the new privilege, as the HTML path does: a key planted or
+            # seen before the second factor must not carry it.
+            request.session.cycle_key()
             request.session[MFA_OK_KEY] = True
         return Response({"recovery_codes": codes})
 

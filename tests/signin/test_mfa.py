@@ -214,3 +214,18 @@ def test_tenant_admin_resets_a_members_mfa(world: World, door: str) -> None:
     assert [(r.user_id, r.target_id) for r in rows] == [(world.users["alpha.tenant_admin"].pk, str(user.pk))]
     assert audit_rows(world.task_forces["beta"], action="mfa.reset") == []
     assert User.objects.get(pk=user.pk).is_active
+
+
+@override_settings(TASKFORCE_REQUIRE_MFA=True)
+def test_confirming_over_the_api_in_a_browser_session_gives_a_new_session_key(world: World) -> None:
+    """Review finding: the HTML and security-key paths renewed the key, this one did not."""
+    user = world.users["alpha.analyst"]
+    browser = APIClient(enforce_csrf_checks=False)
+    browser.force_login(user)
+    before = browser.session.session_key
+    started = browser.post("/api/v1/me/mfa/totp/")
+    assert started.status_code == 201
+    key = b32decode(started.json()["secret"])
+    confirmed = browser.post("/api/v1/me/mfa/totp/confirm/", {"otp": code(key)}, format="json")
+    assert confirmed.status_code == 200
+    assert browser.session.session_key != before

@@ -11,7 +11,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from taskforce.spreadsheets import neutralise
+
 BLOCK_TITLES = {
     "victim_services": "Victim services (OVC)",
     "law_enforcement": "Law enforcement (BJA)",
@@ -25,13 +26,6 @@ COUNTING_RULES = (
     "referral links. Quarterly, half-year and yearly client counts are recounted over the whole "
     "period. Eligible family members are counted apart."
 )
-
-
-def neutralise(value: Any) -> Any:
-    """A text cell starting like a formula gets a leading apostrophe: shown, never run."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 SMALL = "<5"

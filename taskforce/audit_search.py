@@ -19,7 +19,8 @@ from django.db.models import QuerySet
 from taskforce import clock
 from taskforce.access import Actor, Role
 from taskforce.models import AuditEvent
-from taskforce.policies import visible_memberships
+from taskforce.policies import visible_audit_events, visible_memberships
+from taskforce.spreadsheets import neutralise
 
 EXPORT_LIMIT = 10_000
 
@@ -86,7 +87,7 @@ class AuditFilterForm(forms.Form):
 
 
 def filtered(actor: Actor, data: dict[str, Any]) -> QuerySet[AuditEvent]:
-    events = _visible(actor)
+    events = visible_audit_events(actor)
     if data.get("member"):
         events = events.filter(user_id=data["member"])
     if data.get("action"):
@@ -104,12 +105,6 @@ def filtered(actor: Actor, data: dict[str, Any]) -> QuerySet[AuditEvent]:
         end = dt.datetime.combine(data["date_to"] + dt.timedelta(days=1), dt.time(), zone)
         events = events.filter(occurred_at__lt=end)
     return events.order_by("-seq")
-
-
-def _visible(actor: Actor) -> QuerySet[AuditEvent]:
-    from taskforce.policies import visible_audit_events
-
-    return visible_audit_events(actor)
 
 
 def rows_for(actor: Actor, events: list[AuditEvent]) -> list[dict[str, Any]]:
@@ -134,13 +129,6 @@ def rows_for(actor: Actor, events: list[AuditEvent]) -> list[dict[str, Any]]:
     ]
 
 
-def _cell(value: Any) -> Any:
-    # A spreadsheet must not run what it opens: the same rule as the report exports.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def csv_bytes(actor: Actor, events: QuerySet[AuditEvent]) -> tuple[bytes, int]:
     rows = rows_for(actor, list(events[:EXPORT_LIMIT]))
     buffer = io.StringIO()
@@ -150,15 +138,15 @@ def csv_bytes(actor: Actor, events: QuerySet[AuditEvent]) -> tuple[bytes, int]:
         e = row["event"]
         writer.writerow(
             [
-                _cell(f"{row['when']:%Y-%m-%d %H:%M:%S %Z}"),
-                _cell(row["who"]),
-                _cell(row["role"]),
-                _cell(row["action"]),
-                _cell(e.action),
-                _cell(row["record"]),
-                _cell(e.target_id),
-                _cell(e.outcome),
-                _cell(e.source_ip or ""),
+                neutralise(f"{row['when']:%Y-%m-%d %H:%M:%S %Z}"),
+                neutralise(row["who"]),
+                neutralise(row["role"]),
+                neutralise(row["action"]),
+                neutralise(e.action),
+                neutralise(row["record"]),
+                neutralise(e.target_id),
+                neutralise(e.outcome),
+                neutralise(e.source_ip or ""),
             ]
         )
     return buffer.getvalue().encode("utf-8"), len(rows)

@@ -100,3 +100,16 @@ def test_only_tenant_admins(log: World) -> None:
     for key in ("alpha.coordinator", "alpha.vs_supervisor", "alpha.le_supervisor"):
         assert log.client(key).get(address(), {"format": "csv"}).status_code == 404
     assert log.client("beta.tenant_admin").get(address()).status_code == 404
+
+
+def test_the_csv_never_carries_a_live_formula(log: World) -> None:
+    audit_record(
+        action="case.viewed",
+        actor=log.actor("alpha.case_manager"),
+        target_type="cases.case",
+        target_id="=1+1",
+    )
+    log.use("alpha")
+    response = log.client("alpha.tenant_admin").get(address(), {"record_id": "=1+1", "format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert [row[6] for row in rows[1:]] == ["'=1+1"]

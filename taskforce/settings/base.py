@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "signin.middleware.BrowserSessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "taskforce.middleware.SessionLifetimeMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -141,7 +142,9 @@ MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 
 # Sessions: idle timeout 30 minutes (refreshed on each request), absolute 12 hours (middleware).
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout is kept by SessionLifetimeMiddleware touching the session at most once a
+# minute, not by a write on every request (a second transaction per page).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -208,7 +208,12 @@ class Case(TaskForceOwned):
             models.Index(
                 fields=["task_force", "agency", "status", "-created_at"], name="case_tf_agency_status_idx"
             ),
-            models.Index(fields=["task_force", "agency", "-created_at"], name="case_tf_agency_created_idx"),
+            # The list order (newest first, the id breaking ties) read straight off an index,
+            # for a supervisor's agency and for the task force as a whole.
+            models.Index(
+                fields=["task_force", "agency", "-created_at", "-id"], name="case_tf_agency_created_idx"
+            ),
+            models.Index(fields=["task_force", "-created_at", "-id"], name="case_tf_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -225,6 +230,14 @@ class CaseUserObjectPermission(TaskForceUserObjectPermission):
     """Assignment of a case manager to a case (and, later, consent-based shares)."""
 
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(TaskForceUserObjectPermission.Meta):
+        # A case manager's caseload: one index range per (task force, person, permission).
+        indexes = [
+            models.Index(
+                fields=["task_force", "user", "permission", "content_object"], name="case_grant_tf_user_idx"
+            )
+        ]
 
 
 class CaseStatusChange(TaskForceOwned):

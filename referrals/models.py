@@ -58,7 +58,7 @@ class Investigation(TaskForceOwned):
 
     class Meta:
         indexes = [
-            models.Index(fields=["task_force", "-created_at"], name="inv_tf_created_idx"),
+            models.Index(fields=["task_force", "-created_at", "-id"], name="inv_tf_created_idx"),
             models.Index(fields=["task_force", "status", "-opened_on"], name="inv_tf_status_idx"),
         ]
         constraints = [
@@ -77,6 +77,14 @@ class InvestigationUserObjectPermission(TaskForceUserObjectPermission):
     """Membership of an investigation's team (what opens a restricted investigation)."""
 
     content_object = models.ForeignKey(Investigation, on_delete=models.CASCADE)
+
+    class Meta(TaskForceUserObjectPermission.Meta):
+        # A person's teams: one index range per (task force, person, permission).
+        indexes = [
+            models.Index(
+                fields=["task_force", "user", "permission", "content_object"], name="inv_grant_tf_user_idx"
+            )
+        ]
 
 
 OPEN_TIP_STATUSES = ("new", "triaged", "assigned")

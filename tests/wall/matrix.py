@@ -375,6 +375,7 @@ LE_RECORD_TYPES = [
         route_names=(
             "investigation-detail",
             "investigation-edit",
+            "investigation-certification-new",
             "investigation-team-add",
             "investigation-team-remove",
             "suspect-add",
@@ -472,9 +473,13 @@ LE_RECORD_TYPES = [
         route_names=(
             "certification-detail",
             "certification-status",
+            "certification-link",
+            "certification-release",
             "case-certification-new",
             "api:certification-detail",
             "api:certification-status",
+            "api:certification-investigation",
+            "api:certification-release",
         ),
     ),
 ]

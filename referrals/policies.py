@@ -310,25 +310,39 @@ def can_read_victim_reference(actor: Actor, request: CertificationRequest) -> bo
     return request.pk in readable_victim_references(actor, [request])
 
 
+def certification_investigations(
+    actor: Actor, requests: list[CertificationRequest]
+) -> dict[uuid.UUID, tuple[Investigation | None, str]]:
+    """The investigation linked to each request, for law enforcement (two queries at most): the
+    investigation itself when the actor may see it; otherwise only the name of the agency leading
+    it (like deconfliction), so a certifier outside a restricted investigation's team knows whom
+    to ask. Victim services get nothing."""
+    ids = {r.investigation_id for r in requests if r.investigation_id}
+    if not ids or not is_le(actor):
+        return {}
+    seen = {
+        investigation.pk: investigation
+        for investigation in visible_investigations(actor).select_related("lead_agency").filter(pk__in=ids)
+    }
+    leads = {pk: investigation.lead_agency.name for pk, investigation in seen.items()}
+    if hidden := ids - seen.keys():
+        leads.update(
+            Investigation.objects.filter(task_force_id=actor.task_force_id, pk__in=hidden).values_list(
+                "pk", "lead_agency__name"
+            )
+        )
+    return {
+        r.pk: (seen.get(r.investigation_id), leads.get(r.investigation_id, ""))
+        for r in requests
+        if r.investigation_id
+    }
+
+
 def certification_investigation(
     actor: Actor, request: CertificationRequest
 ) -> tuple[Investigation | None, str]:
-    """The investigation linked to a request, for law enforcement: the investigation itself when
-    the actor may see it; otherwise only the name of the agency leading it (like deconfliction),
-    so a certifier outside a restricted investigation's team knows whom to ask. Victim services
-    get nothing."""
-    if request.investigation_id is None or not is_le(actor):
-        return None, ""
-    seen = visible_investigations(actor).select_related("lead_agency").filter(pk=request.investigation_id)
-    investigation = seen.first()
-    if investigation is not None:
-        return investigation, investigation.lead_agency.name
-    lead = (
-        Investigation.objects.filter(task_force_id=actor.task_force_id, pk=request.investigation_id)
-        .values_list("lead_agency__name", flat=True)
-        .first()
-    )
-    return None, lead or ""
+    """See ``certification_investigations``."""
+    return certification_investigations(actor, [request]).get(request.pk, (None, ""))
 
 
 def can_link_certification_investigation(actor: Actor, request: CertificationRequest) -> bool:

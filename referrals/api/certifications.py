@@ -184,7 +184,10 @@ class CertificationOut(serializers.ModelSerializer):
 
     @extend_schema_field(INVESTIGATION)
     def get_investigation(self, request: CertificationRequest) -> dict[str, Any] | None:
-        investigation, lead = policies.certification_investigation(self.context["actor"], request)
+        known = self.context.get("investigations")
+        if known is None:
+            known = policies.certification_investigations(self.context["actor"], [request])
+        investigation, lead = known.get(request.pk, (None, ""))
         if investigation is not None:
             return {
                 "id": investigation.pk,
@@ -261,6 +264,7 @@ class CertificationViewSet(_AuditedViewSet):
         queryset = self.get_queryset()
         page = self.paginate_queryset(queryset)
         readable = policies.readable_victim_references(request.actor, page)
+        investigations = policies.certification_investigations(request.actor, page)
         audit_record(
             action="certification.listed",
             actor=request.actor,
@@ -268,7 +272,13 @@ class CertificationViewSet(_AuditedViewSet):
             detail={"count": len(page)},
         )
         data = CertificationOut(
-            page, many=True, context={**self.get_serializer_context(), "readable_victims": readable}
+            page,
+            many=True,
+            context={
+                **self.get_serializer_context(),
+                "readable_victims": readable,
+                "investigations": investigations,
+            },
         ).data
         return self.get_paginated_response(data)
 

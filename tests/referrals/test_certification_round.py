@@ -122,6 +122,11 @@ def test_the_victim_reference_travels_only_under_a_release_naming_the_certifier(
         "victim_reference": True,
     }
     _no_names_in_audit(seq, "Zelda", "Secretclient", "1994")
+    # Another victim-services agency, another LE agency, the coordinator: not even the request.
+    for key in ("alpha.case_manager", "alpha.vs_supervisor", "alpha.detective", "alpha.coordinator"):
+        with pytest.raises(NotFoundOrForbidden):
+            policies.access_certification(world.actor(key), shared.pk)
+        assert not policies.can_read_victim_reference(world.actor(key), shared)
 
     # Revoked: the certifier no longer reads it (checked at read time), the request stays.
     case_services.consent_revoke(actor=world.actor("alpha.other_agency_cm"), consent=release)
@@ -449,3 +454,22 @@ def test_deadline_reminders_go_once_per_stage_and_name_nobody(world: World) -> N
         deadline_on=yesterday, deadline_reminded_on=yesterday
     )
     assert send_certification_deadline_reminders(task_force_id=tf) == 0
+
+
+def test_the_home_panel_counts_to_decide_only_what_waits_on_ones_agency(world: World) -> None:
+    from referrals.home_bridge import certifications_due_context
+
+    investigation = _investigation(world, "alpha.le_supervisor")
+    victim = _victim(world, investigation, "alpha.le_supervisor")
+    started = _from_investigation(
+        world,
+        "alpha.le_supervisor",
+        investigation=investigation,
+        victim=victim,
+        certifying_agency=world.agencies["alpha.pd"],
+    )
+    prosecutor = world.actor("alpha.prosecutor")
+    assert policies.access_certification(prosecutor, started.pk) == started  # its agency asked
+    assert certifications_due_context(prosecutor)["to_decide"] == 0
+    _from_case(world)
+    assert certifications_due_context(world.actor("alpha.prosecutor"))["to_decide"] == 1

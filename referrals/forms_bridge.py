@@ -128,7 +128,7 @@ def _agency_label(agency: Any) -> str:
     return f"{agency.name} ({side})"
 
 
-def _consent_label(consent: Consent, now: dt.datetime) -> str:
+def consent_label(consent: Consent, now: dt.datetime) -> str:
     scope = dict(ConsentCategory.choices)
     covers = ", ".join(scope.get(code, code) for code in consent.scope)
     state = Consent.State(consent.state_at(now)).label
@@ -181,7 +181,7 @@ class CaseReferralForm(_PayloadMixin):
         consents = visible_consents(actor).filter(case_id=case.pk).select_related("recipient_agency")
         self.fields["consent"].queryset = consents
         valid = [c for c in consents.order_by("recipient_agency__name", "-signed_on") if c.is_valid_at(now)]
-        self.fields["consent"].choices = [(c.pk, _consent_label(c, now)) for c in valid]
+        self.fields["consent"].choices = [(c.pk, consent_label(c, now)) for c in valid]
         self.has_valid_consent = bool(valid)
 
 

@@ -19,7 +19,7 @@ from cases.models import Case, Consent
 from cases.policies import visible_consents
 from referrals import policies
 from referrals.codes import CertificationKind
-from referrals.forms_bridge import _consent_label
+from referrals.forms_bridge import consent_label
 from referrals.models import CertificationRequest, Investigation
 from taskforce.access import Actor, Side
 from taskforce.policies import visible_agencies
@@ -75,7 +75,7 @@ def _offer_releases(field: forms.ModelChoiceField, actor: Actor, case: Case, *, 
     consents, offered = _identity_releases(actor, case)
     now = timezone.now()
     field.queryset = consents
-    choices = [(c.pk, _consent_label(c, now)) for c in offered]
+    choices = [(c.pk, consent_label(c, now)) for c in offered]
     field.choices = [("", none_label), *choices] if not field.required else choices
     return bool(offered)
 

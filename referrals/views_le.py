@@ -55,6 +55,7 @@ from referrals.forms_le import (
     le_member_choices,
 )
 from referrals.models import Defendant, Investigation, Prosecution, Tip
+from referrals.views_certifications import investigation_certifications
 from taskforce.access import Actor, NotFoundOrForbidden, get_or_not_found
 from taskforce.audit import audit_record
 from taskforce.pagination import encode_position, keyset_after, keyset_order
@@ -597,6 +598,7 @@ def _render_investigation(
             actor=actor, exclude=[m.pk for m in team]
         )
     context["team_errors"] = forms_.get("team_errors")
+    context.update(investigation_certifications(actor, investigation))
     audit_record(action="investigation.viewed", actor=actor, target=investigation)
     return render(request, "referrals/le/investigation_detail.html", context, status=status)
 

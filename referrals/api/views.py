@@ -26,7 +26,6 @@ from rest_framework.serializers import Serializer
 from referrals import policies, selectors, services
 from referrals.api import serializers as s
 from referrals.models import (
-    CertificationRequest,
     Defendant,
     Investigation,
     Prosecution,
@@ -706,71 +705,3 @@ class ReferralViewSet(_AuditedViewSet):
         referral = self.get_object()
         referral = _decide(services.referral_complete, actor=request.actor, referral=referral)
         return self._reread(referral)
-
-
-# ======================================================================== certification requests
-
-
-def _sees_certifications(actor: Actor) -> bool:
-    return policies.is_le(actor) or actor.role in VS_ROLES
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Certification requests",
-        description=(
-            "Victim services: requests of the caller's agency on cases they see (with `case`); "
-            "law enforcement: requests to the caller's agency (never the case). 404 for everyone "
-            "else. Audited as certification.listed."
-        ),
-        responses=s.CertificationOut(many=True),
-    ),
-    retrieve=extend_schema(
-        summary="One certification request",
-        description="Audited as certification.viewed.",
-        responses=s.CertificationOut,
-    ),
-    create=extend_schema(
-        summary="Ask an LE agency to certify",
-        description="Victim-services people who work on the case (403 otherwise).",
-        request=s.CertificationIn,
-        responses={201: s.CertificationOut},
-    ),
-)
-class CertificationViewSet(_AuditedViewSet):
-    visible = staticmethod(policies.visible_certifications)
-    serializer_class = s.CertificationOut
-    audit_noun = "certification"
-    http_method_names: ClassVar = ["get", "post", "head", "options"]
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        _only(request, _sees_certifications)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _valid(s.CertificationIn, request, self.get_serializer_context())
-        certification = services.certification_request(actor=request.actor, **data)
-        certification = get_or_not_found(self.get_queryset(), certification.pk)
-        return Response(self._out(certification), status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary="Move a request: under review, signed or declined",
-        description=(
-            "The certifying agency: LE roles mark it under review; prosecutors and LE supervisors "
-            "sign or decline (403 otherwise). 409 once signed or declined."
-        ),
-        request=s.CertificationStatusIn,
-        responses={200: s.CertificationOut, **CONFLICT_409},
-    )
-    @action(detail=True, methods=["post"], url_path="status", url_name="status")
-    def set_status(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        certification: CertificationRequest = self.get_object()
-        data = _valid(s.CertificationStatusIn, request, self.get_serializer_context())
-        certification = _decide(
-            services.certification_set_status,
-            actor=request.actor,
-            request=certification,
-            status=data["status"],
-            reference=data.get("reference", ""),
-        )
-        return Response(self._out(certification))

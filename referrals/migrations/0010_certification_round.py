@@ -35,7 +35,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0006_case_first_contact_on"),
-        ("referrals", "0008_charge_statute_codes"),
+        ("referrals", "0009_list_order_indexes"),
         ("taskforce", "0007_rls_without_bypass"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

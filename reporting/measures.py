@@ -155,11 +155,9 @@ WITH p AS (
 ),
 served AS (SELECT DISTINCT person FROM p),
 firsts AS (SELECT DISTINCT ON (person) person, delivered_on, case_id FROM p ORDER BY person, delivered_on, case_id),
-new AS (
-    SELECT f.person, rc.age_group_at_intake AS age, rc.gender, rc.citizenship, cs.referral_source
-    FROM firsts f
-    JOIN cases_client rc ON rc.id = f.person AND rc.task_force_id = %(tf)s
-    JOIN cases_case cs ON cs.id = f.case_id AND cs.task_force_id = %(tf)s
+fresh AS MATERIALIZED (
+    -- Decided before anything is joined: only the new clients' details are then looked up.
+    SELECT f.person, f.case_id FROM firsts f
     WHERE NOT EXISTS (
         SELECT 1 FROM cases_servicedelivery e
         WHERE e.client_id = f.person AND e.task_force_id = %(tf)s
@@ -173,6 +171,12 @@ new AS (
           AND e.delivered_on >= %(fy_start)s AND e.delivered_on < %(start)s AND e.voided_at IS NULL
           AND (%(agency)s::uuid IS NULL OR e.agency_id = %(agency)s::uuid)
     )
+),
+new AS (
+    SELECT f.person, rc.age_group_at_intake AS age, rc.gender, rc.citizenship, cs.referral_source
+    FROM fresh f
+    JOIN cases_client rc ON rc.id = f.person AND rc.task_force_id = %(tf)s
+    JOIN cases_case cs ON cs.id = f.case_id AND cs.task_force_id = %(tf)s
 )
 SELECT 'clients_served', count(*) FROM served
 UNION ALL SELECT 'clients_new', count(*) FROM new

@@ -137,3 +137,21 @@ def test_rows_of_another_chain_are_written_at_once(world: World) -> None:
     finally:
         audit.end_request_audit(rows_token)
         current_actor.reset(actor_token)
+
+
+def test_a_list_page_is_limited_before_its_joins(world: World) -> None:
+    """The page's ids are chosen on the list's own table (index order, LIMIT) and only they are
+    joined to the client and identity: the planner cannot then join a whole task force first."""
+    api = world.api("alpha.vs_supervisor")
+    with CaptureQueriesContext(connection) as ctx:
+        assert api.get("/api/v1/tf/alpha/cases/").status_code == 200
+    (page,) = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "cases_case"."id"')]
+    inner = page[page.index('"cases_case"."id" IN (SELECT') :]
+    assert "LIMIT 26" in inner
+    assert "cases_clientidentity" not in inner
+
+
+def test_requests_start_no_parallel_workers() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone() == ("0",)

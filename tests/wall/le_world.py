@@ -15,7 +15,9 @@ def add_le_records(world: World) -> World:
         investigator = world.actor(f"{tf}.investigator")
         supervisor = world.actor(f"{tf}.le_supervisor")
         world.records[f"{tf}.tip"] = services.tip_create(
-            actor=investigator, data={"narrative": f"LETIP-{tf}", "source": "hotline"}
+            actor=investigator,
+            # Names the suspect below: the tip is connected to the investigation.
+            data={"narrative": f"LETIP-{tf}", "source": "hotline", "names": [f"LESUSPECT-{tf}"]},
         )
         investigation = services.investigation_create(
             actor=investigator, data={"title": f"LEINV-{tf}", "case_number": f"INV-{tf}"}

@@ -5,10 +5,14 @@ investigation the asker is not on says only which agency to contact."""
 
 from __future__ import annotations
 
+import importlib
+import io
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
@@ -16,7 +20,7 @@ from referrals import connections, services
 from referrals.connections import Kind, connections_for_tip, normalize
 from referrals.models import IdentifierKey, Investigation, Tip
 from taskforce.access import NotFoundOrForbidden
-from tests.world import World, audit_events_since, last_audit_seq
+from tests.world import World, audit_events_since, everywhere, last_audit_seq
 
 pytestmark = pytest.mark.django_db
 
@@ -371,3 +375,41 @@ def test_the_api_answers_404_outside_law_enforcement(world: World, key: str, slu
     response = world.api(key).get(_api_url(first, slug))
     assert response.status_code == 404
     assert b"925" not in response.content
+
+
+# --------------------------------------------------------------------------------- backfill
+
+
+def _keys() -> set[tuple[Any, Any, str, str]]:
+    return set(IdentifierKey.objects.values_list("tip_id", "suspect_id", "kind", "digest"))
+
+
+def test_the_migration_indexes_suspects_recorded_before_it(world: World) -> None:
+    inv = investigation(world, "alpha.investigator")
+    suspect(
+        world, "alpha.investigator", inv, full_name="Marco Polo", aliases="Polo, M.", phones=["9255550101"]
+    )
+    suspect(world, "beta.investigator", investigation(world, "beta.investigator"), plates=["7ABC123"])
+    before = everywhere(_keys)
+    for _ in world.each_task_force():
+        IdentifierKey.objects.all().delete()
+    migration = importlib.import_module("referrals.migrations.0009_tip_connections")
+    with connection.schema_editor() as editor:
+        migration.index_existing_suspects(django_apps, editor)
+    after = everywhere(_keys)
+    assert after == before
+    assert {kind for _, _, kind, _ in after[0]} == {"name", "phone"}  # alpha: name, 2 aliases, phone
+    assert len(after[0]) == 4
+    assert len(after[1]) == 2  # beta: the name "Unknown" and the plate
+
+
+def test_the_rebuild_command_repairs_the_index(world: World) -> None:
+    t = tip(world, handles=["@sunny"], urls=["ads.example.com/a/1"])
+    inv = investigation(world, "alpha.investigator")
+    suspect(world, "alpha.investigator", inv, handles=["sunny"])
+    before = everywhere(_keys)
+    world.use("alpha")
+    IdentifierKey.objects.filter(tip=t).delete()
+    call_command("rebuild_connection_index", stdout=io.StringIO())
+    assert everywhere(_keys) == before
+    assert len(connections_for_tip(world.actor("alpha.investigator"), t)) == 1

@@ -378,6 +378,15 @@ def _connection(actor: Actor, row: dict[str, Any]) -> tuple[tuple[str, Any], Con
     )
 
 
+def tip_ids_matching(actor: Actor, text: str) -> Any:
+    """Ids of tips naming ``text`` as an identifier of any kind, for the search box. LE roles
+    only, like the rest of the index (the coordinator finds tips by their words and place)."""
+    keys = {(kind, key) for kind in Kind.values if (key := digest(actor.task_force_id, kind, text))}
+    if not keys or not may_see_connections(actor):
+        return IdentifierKey.objects.none().values("tip_id")
+    return IdentifierKey.objects.for_actor(actor).filter(_match(keys), tip__isnull=False).values("tip_id")
+
+
 def connection_counts(actor: Actor, tip_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
     """For the inbox: how many tips and investigations each tip connects to. Two queries for a
     whole page; {} for anyone who may not see connections."""

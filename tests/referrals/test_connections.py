@@ -413,3 +413,14 @@ def test_the_rebuild_command_repairs_the_index(world: World) -> None:
     call_command("rebuild_connection_index", stdout=io.StringIO())
     assert everywhere(_keys) == before
     assert len(connections_for_tip(world.actor("alpha.investigator"), t)) == 1
+
+
+def test_the_search_box_finds_a_tip_by_an_identifier(world: World) -> None:
+    t = tip(world, phones=["(925) 555-0101"], urls=["https://ads.example.com/a/77?ref=1"])
+    tip(world, phones=["925 555 0199"])
+    for q in ("925.555.0101", "ads.example.com/a/77"):
+        response = world.api("alpha.investigator").get("/api/v1/tf/alpha/search/", {"q": q})
+        assert response.status_code == 200
+        assert [hit["id"] for hit in response.json()["results"] if hit["type"] == "tip"] == [str(t.pk)]
+    beta = world.api("beta.investigator").get("/api/v1/tf/beta/search/", {"q": "925.555.0101"})
+    assert [hit for hit in beta.json()["results"] if hit["type"] == "tip"] == []

@@ -98,10 +98,10 @@ def normalize_url(value: str) -> str:
     text = value.strip().lower()
     if not text:
         return ""
-    parts = urlsplit(text if "://" in text else f"//{text}")
     try:
+        parts = urlsplit(text if "://" in text else f"//{text}")
         host = (parts.hostname or "").removeprefix("www.")
-    except ValueError:
+    except ValueError:  # a malformed address ("http://[x"), typed or searched for
         return ""
     if not host or "." not in host:
         return ""

@@ -74,7 +74,8 @@ def test_different_identifiers_stay_different(kind: str, a: str, b: str) -> None
 
 
 @pytest.mark.parametrize(
-    ("kind", "value"), [(Kind.PHONE, "12-34"), (Kind.URL, "not a url"), (Kind.PLATE, "-")]
+    ("kind", "value"),
+    [(Kind.PHONE, "12-34"), (Kind.URL, "not a url"), (Kind.URL, "http://[::1"), (Kind.PLATE, "-")],
 )
 def test_a_value_that_cannot_be_of_its_kind_is_refused(world: World, kind: str, value: str) -> None:
     field = {v: k for k, v in connections.TIP_IDENTIFIER_FIELDS.items()}[kind]
@@ -422,5 +423,7 @@ def test_the_search_box_finds_a_tip_by_an_identifier(world: World) -> None:
         response = world.api("alpha.investigator").get("/api/v1/tf/alpha/search/", {"q": q})
         assert response.status_code == 200
         assert [hit["id"] for hit in response.json()["results"] if hit["type"] == "tip"] == [str(t.pk)]
+    malformed = world.api("alpha.investigator").get("/api/v1/tf/alpha/search/", {"q": "http://[x"})
+    assert malformed.status_code == 200
     beta = world.api("beta.investigator").get("/api/v1/tf/beta/search/", {"q": "925.555.0101"})
     assert [hit for hit in beta.json()["results"] if hit["type"] == "tip"] == []

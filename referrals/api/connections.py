@@ -55,7 +55,7 @@ class TipIdentifiersOut(serializers.Serializer):
 
 
 class SharedOut(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=connections.Kind.choices)
+    kind = serializers.CharField(help_text="phone, handle, url, plate, address or name.")
     label = serializers.CharField()
     values = serializers.ListField(
         child=serializers.CharField(),
@@ -64,7 +64,7 @@ class SharedOut(serializers.Serializer):
 
 
 class ConnectionOut(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["tip", "investigation", "restricted_investigation"])
+    type = serializers.CharField(help_text="tip, investigation or restricted_investigation.")
     id = serializers.UUIDField(allow_null=True, help_text="Null for a restricted investigation.")
     title = serializers.CharField()
     detail = serializers.CharField()

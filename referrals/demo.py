@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
@@ -76,6 +76,8 @@ class TipPlan:
     minors: bool = False
     urgency: str = Urgency.NORMAL
     contact: str = ""
+    # Phones, handles, URLs, plates, addresses, names the tip names (connections between tips).
+    identifiers: dict[str, list[str]] = field(default_factory=dict)
 
 
 S, CH, V, T = TipSource, TipChannel, VenueType, TraffickingType
@@ -119,7 +121,8 @@ CC_TIPS = [
             "assign:" + INV, 1, urgency=Urgency.HIGH),
     TipPlan(150, S.HOTLINE, CH.PHONE, INV, T.SEX, V.ONLINE,
             "Ads on an escort site list the same phone number for different women across the "
-            "county.", "triaged", 3),
+            "county.", "triaged", 3,
+            identifiers={"phones": ["925-555-0142"], "urls": ["https://ads.example.com/eastbay/88412"]}),
     TipPlan(120, S.OTHER, CH.OTHER, COORD, T.UNKNOWN, V.BAR_CLUB,
             "Bar staff think dancers are brought in and out by one driver who keeps their IDs.",
             "close:duplicate"),
@@ -127,10 +130,12 @@ CC_TIPS = [
             "Teacher reports a student talking about an older 'sponsor' who pays for hotel rooms.",
             "triaged", 1, minors=True),
     TipPlan(40, S.LAW_ENFORCEMENT, CH.EMAIL, DET, T.LABOR, V.AGRICULTURE,
-            "Sheriff's deputy saw workers locked in a van at a packing shed at night.", "assign:" + DET, 5),
+            "Sheriff's deputy saw workers locked in a van at a packing shed at night.", "assign:" + DET, 5,
+            identifiers={"plates": ["7XYZ 884"]}),
     TipPlan(12, S.HOTLINE, CH.PHONE, COORD, T.SEX, V.HOTEL_MOTEL,
             "Caller reports a girl who asked the front desk for help and was pulled away.", "new", 1,
-            minors=True, urgency=Urgency.IMMEDIATE),
+            minors=True, urgency=Urgency.IMMEDIATE,
+            identifiers={"handles": ["@velvetrope_dv"], "urls": ["ads.example.com/eastbay/88412/"]}),
     TipPlan(5, S.SERVICE_PROVIDER, CH.EMAIL, INV, T.LABOR, V.DOMESTIC_WORK,
             "Legal aid attorney relays a client's account of a live-in caregiver kept from "
             "leaving.", "new", 1),
@@ -251,6 +256,7 @@ class _Loader:
                 "potential_victims": plan.victims,
                 "minors_involved": plan.minors,
                 "urgency": plan.urgency,
+                **plan.identifiers,
             },
         )
         self.backdate(Tip.objects.filter(pk=tip.pk), received)

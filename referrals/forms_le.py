@@ -26,6 +26,7 @@ from referrals.codes import (
     Urgency,
     VenueType,
 )
+from referrals.forms_connections import TipIdentifiersForm
 from referrals.models import Investigation, Prosecution, Tip
 from referrals.selectors import OPEN_TIP_STATUSES
 from taskforce.access import LE_ROLES, Actor, Side
@@ -127,7 +128,7 @@ class TipFilterForm(forms.Form):
     cursor = PositionField(required=False, max_length=300)
 
 
-class TipForm(forms.Form):
+class TipForm(TipIdentifiersForm):
     received_at = forms.DateTimeField(
         label="Received", widget=DateTimeInput(), help_text="Date and time the tip came in."
     )

@@ -142,6 +142,14 @@ class Tip(TaskForceOwned):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     via_public_form = models.BooleanField(default=False)
+    # What the tip names, encrypted like a suspect's identifiers; other tips and suspects sharing
+    # one are found through their keyed blind indexes (``IdentifierKey``), never in clear.
+    phones = EncryptedListField()
+    handles = EncryptedListField()
+    urls = EncryptedListField()
+    plates = EncryptedListField()
+    addresses = EncryptedListField()
+    names = EncryptedListField()
 
     class Meta:
         indexes = [
@@ -320,6 +328,49 @@ class DeconflictionAlert(TaskForceOwned):
 
     def __str__(self) -> str:
         return f"{self.kind} match"
+
+
+class IdentifierKey(TaskForceOwned):
+    """One identifier of a tip or of a suspect as its keyed blind index (HMAC of the normalised
+    value under the task force's key, ``referrals.connections``): what links tips and
+    investigations that share a phone, a handle, an ad URL, a plate, an address or a name. The
+    value itself is never stored here. A suspect's row carries its investigation, so one query
+    finds every connection and whether the asker may open it."""
+
+    compartment: ClassVar[Compartment] = Compartment.LAW_ENFORCEMENT
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", "Phone number"
+        HANDLE = "handle", "Online handle"
+        URL = "url", "Ad or web address"
+        PLATE = "plate", "Vehicle plate"
+        ADDRESS = "address", "Address"
+        NAME = "name", "Name"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    digest = models.CharField(max_length=64)
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    suspect = models.ForeignKey(Suspect, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    investigation = models.ForeignKey(
+        Investigation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["task_force", "kind", "digest"], name="idkey_tf_kind_digest_idx"),
+            models.Index(fields=["task_force", "tip"], name="idkey_tf_tip_idx"),
+            models.Index(fields=["task_force", "suspect"], name="idkey_tf_suspect_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(tip__isnull=False, suspect__isnull=True, investigation__isnull=True)
+                | models.Q(tip__isnull=True, suspect__isnull=False, investigation__isnull=False),
+                name="idkey_tip_or_suspect",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} key"
 
 
 class Referral(TaskForceOwned):

@@ -10,7 +10,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import Q
 from django.utils import timezone
 
-from referrals import suspect_index
+from referrals import connections, suspect_index
 from referrals.models import Prosecution
 from referrals.policies import (
     visible_defendants,
@@ -41,6 +41,8 @@ def _words(query: Query) -> SearchQuery:
 
 def search_tips(actor: Actor, query: Query) -> list[Hit]:
     match = Q(search=_words(query)) | Q(city__iexact=query.text)
+    # A phone, handle, ad URL, plate, address or name the tip names (its blind index).
+    match |= Q(pk__in=connections.tip_ids_matching(actor, query.text))
     if query.uuid is not None:
         match |= Q(pk=query.uuid)
     rows = (

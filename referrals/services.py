@@ -26,7 +26,7 @@ from cases.codes import ReferralSource
 from cases.models import Case, Consent
 from cases.policies import can_write_case, visible_identities
 from cases.services import case_open_from_referral, today_for
-from referrals import policies, suspect_index
+from referrals import connections, policies, suspect_index
 from referrals.codes import RELATED_STATUTES, TRAFFICKING_STATUTES, Disposition, ReferralKind
 from referrals.models import (
     Arrest,
@@ -88,10 +88,12 @@ TIP_FIELDS = (
     "potential_victims",
     "minors_involved",
     "urgency",
+    *connections.TIP_IDENTIFIER_FIELDS,
 )
 
 
 def _new_tip(task_force_id: uuid.UUID, data: dict[str, Any], **extra: Any) -> Tip:
+    data = connections.tidy_tip_identifiers(data)
     if not (data.get("narrative") or "").strip():
         raise ValidationError({"narrative": "Describe what was seen or heard."})
     received_at = data.get("received_at") or timezone.now()
@@ -105,6 +107,7 @@ def _new_tip(task_force_id: uuid.UUID, data: dict[str, Any], **extra: Any) -> Ti
     tip.received_at = received_at
     tip.full_clean()
     tip.save()
+    connections.index_tip(tip, fresh=True)
     return tip
 
 
@@ -154,6 +157,7 @@ def _tip_writable(actor: Actor, tip: Tip) -> None:
 def tip_update(*, actor: Actor, tip: Tip, data: dict[str, Any]) -> Tip:
     """Correct a tip's facts or mark it triaged. Logged: ``tip.changed`` with field names."""
     _tip_writable(actor, tip)
+    data = connections.tidy_tip_identifiers(data)
     changed = [f for f in TIP_FIELDS if f in data and data[f] is not None and getattr(tip, f) != data[f]]
     for field in changed:
         setattr(tip, field, data[field])
@@ -165,6 +169,8 @@ def tip_update(*, actor: Actor, tip: Tip, data: dict[str, Any]) -> Tip:
     if changed or triaged:
         tip.full_clean()
         tip.save(update_fields=[*changed, *(["status"] if triaged else []), "updated_at"])
+    if connections.TIP_IDENTIFIER_FIELDS.keys() & set(changed):
+        connections.index_tip(tip)
     if changed:
         audit_record(action="tip.changed", actor=actor, target=tip, detail={"fields": changed})
     if triaged:
@@ -454,6 +460,7 @@ def suspect_add(
     suspect_index.index(suspect)
     suspect.full_clean()
     suspect.save()
+    connections.index_suspect(suspect, fresh=True)
     audit_record(
         action="suspect.added", actor=actor, target=suspect, detail={"investigation": str(investigation.pk)}
     )

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from referrals import views_connections
 from referrals import views_le as views
 
 INVESTIGATION = "investigations/<uuid:investigation_id>/"
@@ -12,6 +13,7 @@ urlpatterns = [
     path("tips/", views.tip_list_view, name="tip-list"),
     path("tips/new/", views.tip_create_view, name="tip-create"),
     path("tips/<uuid:tip_id>/", views.tip_detail_view, name="tip-detail"),
+    path("tips/<uuid:tip_id>/identifiers/", views_connections.tip_identifiers_view, name="tip-identifiers"),
     path("tips/<uuid:tip_id>/triage/", views.tip_triage_view, name="tip-triage"),
     path("tips/<uuid:tip_id>/assign/", views.tip_assign_view, name="tip-assign"),
     path("tips/<uuid:tip_id>/close/", views.tip_close_view, name="tip-close"),

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.services import today_for
-from referrals import policies, selectors, services
+from referrals import policies, selectors, services, views_connections
 from referrals.forms_le import (
     OPEN_TIP_STATUSES,
     STATUTE_SUGGESTIONS,
@@ -228,6 +228,7 @@ def tip_list_view(request: HttpRequest) -> HttpResponse:
         }
         for tip in page
     ]
+    views_connections.inbox_counts(actor, rows)
     assign_choices = (
         [(m.user_id, m.user.full_name or m.user.email) for m in le_member_choices(actor)] if may_work else []
     )
@@ -293,6 +294,7 @@ def _render_tip(request: HttpRequest, tip: Tip, *, status: int = 200, **forms_: 
         "assign_form": forms_.get("assign_form") or (TipAssignForm(actor=actor) if may_work else None),
         "close_form": forms_.get("close_form") or TipCloseForm(),
         "errors": forms_.get("errors"),
+        **views_connections.tip_page_context(actor, tip),
     }
     return render(request, "referrals/le/tip_detail.html", context, status=status)
 

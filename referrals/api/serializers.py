@@ -25,6 +25,7 @@ from cases.api.serializers import NeedField
 from cases.codes import AgeGroup, ContactChannel, Gender, TraffickingType
 from cases.policies import visible_cases, visible_consents
 from referrals import policies
+from referrals.api.connections import TipIdentifiersIn, TipIdentifiersOut
 from referrals.codes import (
     CertificationKind,
     ChargeVenue,
@@ -35,6 +36,7 @@ from referrals.codes import (
     Urgency,
     VenueType,
 )
+from referrals.connections import TIP_IDENTIFIER_FIELDS
 from referrals.models import (
     Arrest,
     CertificationRequest,
@@ -127,7 +129,7 @@ CertificationKindField = _choice_component(
 # ============================================================================================ tips
 
 
-class TipIn(serializers.Serializer):
+class TipIn(TipIdentifiersIn):
     """A tip as logged. ``entered_by`` and the task force come from the caller."""
 
     narrative = serializers.CharField(max_length=10000)
@@ -188,7 +190,7 @@ class TipConvertIn(InvestigationFieldsIn):
     )
 
 
-class TipOut(serializers.ModelSerializer):
+class TipOut(TipIdentifiersOut, serializers.ModelSerializer):
     status = TipStatusField(read_only=True)
     triage_due_at = serializers.SerializerMethodField(
         help_text="When the tip must be triaged by, under the task force's triage targets."
@@ -228,6 +230,7 @@ class TipOut(serializers.ModelSerializer):
             "merged_into",
             "investigation",
             "via_public_form",
+            *TIP_IDENTIFIER_FIELDS,
             "created_at",
             "updated_at",
         )

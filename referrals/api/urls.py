@@ -1,4 +1,7 @@
+from django.urls import path
+
 from referrals.api.certifications import CertificationViewSet
+from referrals.api.connections import TipConnectionsView
 from referrals.api.views import (
     InvestigationViewSet,
     ProsecutionViewSet,
@@ -14,4 +17,7 @@ router.register("prosecutions", ProsecutionViewSet, basename="prosecution")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("certifications", CertificationViewSet, basename="certification")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("tips/<uuid:tip_id>/connections/", TipConnectionsView.as_view(), name="tip-connections"),
+]

@@ -16,7 +16,10 @@ def add_le_records(world: World) -> World:
         investigator = world.actor(f"{tf}.investigator")
         supervisor = world.actor(f"{tf}.le_supervisor")
         world.records[f"{tf}.tip"] = services.tip_create(
-            actor=investigator, data={"narrative": f"LETIP-{tf}", "source": "hotline"}
+            actor=investigator,
+            # Names the suspect below (written otherwise, so the suspect's marker stays the
+            # suspect's): the tip is connected to the investigation.
+            data={"narrative": f"LETIP-{tf}", "source": "hotline", "names": [f"lesuspect{tf}"]},
         )
         investigation = services.investigation_create(
             actor=investigator, data={"title": f"LEINV-{tf}", "case_number": f"INV-{tf}"}

@@ -342,6 +342,16 @@ def _inv_suspects_api(world: World, tf: str) -> list[str]:
     return [reverse("api:investigation-suspects", kwargs={"task_force": tf, "pk": inv.pk})]
 
 
+def _tip_page(world: World, tf: str) -> list[str]:
+    tip = world.records[f"{tf}.tip"]
+    return [reverse("tip-detail", kwargs={"task_force": tf, "tip_id": tip.pk})]
+
+
+def _tip_connections_api(world: World, tf: str) -> list[str]:
+    tip = world.records[f"{tf}.tip"]
+    return [reverse("api:tip-connections", kwargs={"task_force": tf, "tip_id": tip.pk})]
+
+
 LE_RECORD_TYPES = [
     RecordType(
         name="tip",
@@ -361,6 +371,7 @@ LE_RECORD_TYPES = [
             "tip-close",
             "tip-merge",
             "tip-convert",
+            "tip-identifiers",
             "api:tip-detail",
             "api:tip-assign",
             "api:tip-close",
@@ -423,6 +434,24 @@ LE_RECORD_TYPES = [
         readers=le_only,
         also_shown_on=_inv_suspects_api,
         secret=lambda obj: obj.full_name,
+    ),
+    # The investigation the tip is connected to (its suspect's name): named to LE roles on the
+    # tip's page and in the API, never to the coordinator who also opens the tip.
+    RecordType(
+        name="connection_on_tip_page",
+        get=lambda world, tf: world.records[f"{tf}.investigation"],
+        readers=le_only,
+        page_readers=le_and_coordinator,
+        also_shown_on=_tip_page,
+        secret=lambda obj: obj.title,
+    ),
+    RecordType(
+        name="tip_connections_api",
+        get=lambda world, tf: world.records[f"{tf}.investigation"],
+        readers=le_only,
+        also_shown_on=_tip_connections_api,
+        secret=lambda obj: obj.title,
+        route_names=("api:tip-connections",),
     ),
     RecordType(
         name="prosecution",

@@ -209,6 +209,9 @@ class Case(TaskForceOwned):
                 fields=["task_force", "agency", "status", "-created_at"], name="case_tf_agency_status_idx"
             ),
             models.Index(fields=["task_force", "agency", "-created_at"], name="case_tf_agency_created_idx"),
+            # The case list's sortable columns (taskforce.listing), id breaking ties.
+            models.Index(fields=["task_force", "opened_on", "id"], name="case_tf_opened_sort_idx"),
+            models.Index(fields=["task_force", "status", "id"], name="case_tf_status_sort_idx"),
         ]
         constraints = [
             models.CheckConstraint(

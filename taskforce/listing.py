@@ -44,6 +44,13 @@ class Column:
     field: str
     label: str
     descending_first: bool = False
+    expression: Any = None  # ``field`` is then an annotation (the tips' urgency rank)
+    then: tuple[str, ...] = ()  # further columns before ``id``, as the column's index has them
+
+    def keys(self, *, descending: bool) -> tuple[SortKey, ...]:
+        first = SortKey(self.field, descending=descending, expression=self.expression)
+        rest = (SortKey(name, descending=descending) for name in (*self.then, "id"))
+        return (first, *rest)
 
 
 @dataclass(frozen=True)
@@ -115,8 +122,7 @@ def paginate(
                 "(with a leading “-” for the reverse order).",
                 back_url=back,
             )
-        descending = sort.startswith("-")
-        keys = (SortKey(column.field, descending=descending), SortKey("id", descending=descending))
+        keys = column.keys(descending=sort.startswith("-"))
     else:
         keys = default
     size = _size(request, page_size, back)

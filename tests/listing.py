@@ -53,3 +53,16 @@ def assert_refuses_bad_input(client: Client, url: str, *, sort: str) -> None:
         assert client.get(url, {"sort": f"-{sort}".replace("--", ""), "cursor": cursor}).status_code == 400
     assert client.get(url, {"size": "7"}).status_code == 400
     assert client.get(url, {"size": "\uff11\uff10"}).status_code == 400
+
+
+def assert_orders(
+    client: Client, url: str, visible: list[Any], orders: dict[str, Any], *, size: int = 10, **params: Any
+) -> None:
+    """Each sort key, both ways, pages through exactly the ``visible`` rows in the order of its
+    Python key (then the id, as the list breaks ties)."""
+    assert len(visible) > size, "too few rows to page"
+    for sort, key in orders.items():
+        for direction in ("", "-"):
+            got = walk(client, url, sort=f"{direction}{sort}", size=size, **params)
+            expected = sorted(visible, key=lambda row: (key(row), row.pk), reverse=direction == "-")
+            assert got == [row.pk for row in expected], f"{direction}{sort}"

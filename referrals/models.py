@@ -392,6 +392,9 @@ class Referral(TaskForceOwned):
             ),
             models.Index(fields=["task_force", "from_agency", "-created_at"], name="referral_tf_from_idx"),
             models.Index(fields=["task_force", "-created_at"], name="referral_tf_created_idx"),
+            # The HTML list's sortable columns (taskforce.listing), id breaking ties.
+            models.Index(fields=["task_force", "created_at", "id"], name="referral_tf_sent_sort_idx"),
+            models.Index(fields=["task_force", "status", "id"], name="referral_tf_status_sort_idx"),
         ]
 
     def __str__(self) -> str:
@@ -432,6 +435,9 @@ class CertificationRequest(TaskForceOwned):
                 fields=["task_force", "requesting_agency", "-created_at"], name="cert_tf_requester_idx"
             ),
             models.Index(fields=["task_force", "-created_at"], name="cert_tf_created_idx"),
+            # The HTML list's sortable columns (taskforce.listing), id breaking ties.
+            models.Index(fields=["task_force", "requested_on", "id"], name="cert_tf_requested_sort_idx"),
+            models.Index(fields=["task_force", "status", "id"], name="cert_tf_status_sort_idx"),
         ]
 
     def __str__(self) -> str:

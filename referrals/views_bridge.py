@@ -21,8 +21,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case as SqlCase
-from django.db.models import IntegerField, QuerySet, TextChoices, Value, When
+from django.db.models import TextChoices
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -55,12 +54,13 @@ from referrals.services import (
     referral_send,
     referral_withdraw,
 )
+from referrals.sorting import CERTIFICATION_COLUMNS, CERTIFICATION_ORDER, REFERRAL_BOX_ORDER, REFERRAL_COLUMNS
 from taskforce.access import VS_ROLES, Actor, NotFoundOrForbidden, get_or_not_found
 from taskforce.audit import audit_record
+from taskforce.listing import paginate
 from taskforce.tenancy import tenant_view
 from taskforce.web import form_status, tf_url
 
-PAGE_SIZE = 50
 DUE_SOON_DAYS = 7
 OPEN_CERTIFICATION = (CertificationRequest.Status.REQUESTED, CertificationRequest.Status.UNDER_REVIEW)
 FINAL_CERTIFICATION = (CertificationRequest.Status.SIGNED, CertificationRequest.Status.DECLINED)
@@ -128,16 +128,10 @@ def _referral_list(request: HttpRequest, *, box: str) -> HttpResponse:
         referrals = referrals.filter(to_agency_id=actor.agency_id)
     if data["status"]:
         referrals = referrals.filter(status=data["status"])
-    # Waiting ones first, then newest first.
-    referrals = referrals.annotate(
-        waiting=SqlCase(
-            When(status=Referral.Status.SENT, then=Value(0)), default=Value(1), output_field=IntegerField()
-        )
-    ).order_by("waiting", "-created_at")
-    page = data["page"] or 1
-    chunk = list(referrals[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
-    has_more = len(chunk) > PAGE_SIZE
-    chunk = chunk[:PAGE_SIZE]
+    listing = paginate(
+        request, referrals, name=f"referrals-{box}", columns=REFERRAL_COLUMNS, default=REFERRAL_BOX_ORDER
+    )
+    chunk = listing.rows
     audit_record(action="referral.listed", actor=actor, detail={"count": len(chunk), "box": box})
     filtered = bool(data["status"] or data["mine"])
     return render(
@@ -147,9 +141,7 @@ def _referral_list(request: HttpRequest, *, box: str) -> HttpResponse:
             **context,
             "rows": _referral_rows(actor, chunk, today_for(actor)),
             "filtered": filtered,
-            "page": page,
-            "next_page": page + 1 if has_more else None,
-            "previous_page": page - 1 if page > 1 else None,
+            "listing": listing,
         },
     )
 
@@ -491,14 +483,6 @@ def _case_names(actor: Actor, requests: list[CertificationRequest]) -> dict[uuid
     }
 
 
-def _certifications(actor: Actor) -> QuerySet[CertificationRequest]:
-    return policies.visible_certifications(actor).annotate(
-        open_first=SqlCase(
-            When(status__in=OPEN_CERTIFICATION, then=Value(0)), default=Value(1), output_field=IntegerField()
-        )
-    )
-
-
 @tenant_view
 @require_GET
 def certification_list_view(request: HttpRequest) -> HttpResponse:
@@ -508,10 +492,13 @@ def certification_list_view(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "referrals/bridge/cert_list.html", {"form": form, "rows": []}, status=400)
     show = form.cleaned_data["show"] or "all"
-    requests = _certifications(actor)
+    requests = policies.visible_certifications(actor)
     if show == "open":
         requests = requests.filter(status__in=OPEN_CERTIFICATION)
-    chunk = list(requests.order_by("open_first", "due_on", "-requested_on")[: PAGE_SIZE * 4])
+    listing = paginate(
+        request, requests, name="certifications", columns=CERTIFICATION_COLUMNS, default=CERTIFICATION_ORDER
+    )
+    chunk = listing.rows
     audit_record(action="certification.listed", actor=actor, detail={"count": len(chunk)})
     today = today_for(actor)
     cases = _case_names(actor, chunk)
@@ -524,8 +511,7 @@ def certification_list_view(request: HttpRequest) -> HttpResponse:
             "show": show,
             "rows": rows,
             "is_vs": actor.role in VS_ROLES,
-            "limit": PAGE_SIZE * 4,
-            "truncated": len(chunk) == PAGE_SIZE * 4,
+            "listing": listing,
         },
     )
 

@@ -27,6 +27,7 @@ from taskforce.forms import (
     MembershipForm,
     TaskForceSettingsForm,
 )
+from taskforce.listing import paginate
 from taskforce.models import AuditEvent
 from taskforce.policies import (
     access_agency,
@@ -46,6 +47,7 @@ from taskforce.services import (
     membership_update,
     task_force_settings_update,
 )
+from taskforce.sorting import AGENCY_COLUMNS, AGENCY_ORDER, MEMBER_COLUMNS, MEMBER_ORDER
 from taskforce.tenancy import tenant_view, user_memberships
 from taskforce.web import form_status, posted
 
@@ -106,12 +108,19 @@ def home(request: HttpRequest) -> HttpResponse:
 @tenant_view
 @require_GET
 def agency_list(request: HttpRequest) -> HttpResponse:
-    agencies = visible_agencies(request.actor).order_by("side", "name")
+    listing = paginate(
+        request,
+        visible_agencies(request.actor),
+        name="agencies",
+        columns=AGENCY_COLUMNS,
+        default=AGENCY_ORDER,
+    )
     return render(
         request,
         "taskforce/agency_list.html",
         {
-            "agencies": agencies,
+            "agencies": listing.rows,
+            "listing": listing,
             "can_manage": can_manage_structure(request.actor),
             "today": timezone.localdate(),
             "soon": timezone.localdate() + dt.timedelta(days=MOU_WARNING_DAYS),
@@ -175,11 +184,12 @@ def agency_edit_view(request: HttpRequest, agency_id: uuid.UUID) -> HttpResponse
 @tenant_view
 @require_GET
 def membership_list(request: HttpRequest) -> HttpResponse:
-    memberships = visible_memberships(request.actor).order_by("-is_active", "agency__name", "user__email")
+    memberships = visible_memberships(request.actor)
+    listing = paginate(request, memberships, name="members", columns=MEMBER_COLUMNS, default=MEMBER_ORDER)
     return render(
         request,
         "taskforce/membership_list.html",
-        {"memberships": memberships, "can_manage": can_manage_structure(request.actor)},
+        {"memberships": listing.rows, "listing": listing, "can_manage": can_manage_structure(request.actor)},
     )
 
 

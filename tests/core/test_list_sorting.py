@@ -1,0 +1,87 @@
+"""Agencies and members: sortable columns and keyset pages; the shared helper's 400 page."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from taskforce.models import Agency, Membership
+from taskforce.policies import visible_agencies, visible_memberships
+from taskforce.services import agency_create, membership_deactivate
+from tests.listing import assert_orders, assert_refuses_bad_input, walk
+from tests.world import World
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name: str, tf: str = "alpha") -> str:
+    return reverse(name, kwargs={"task_force": tf})
+
+
+def _agencies(world: World, slug: str, count: int) -> None:
+    for n in range(count):
+        agency_create(
+            actor=world.actor(f"{slug}.tenant_admin"), name=f"Partner {slug} {n:02d}", side="partner"
+        )
+
+
+def test_agencies_sort_and_page_within_the_task_force(world: World) -> None:
+    _agencies(world, "alpha", 7)
+    _agencies(world, "beta", 2)
+    visible = list(visible_agencies(world.actor("alpha.tenant_admin")))
+    assert len(visible) == 13
+    client = world.client("alpha.tenant_admin")
+    default = walk(client, url("agency-list"), size=10)
+    assert default == [a.pk for a in sorted(visible, key=lambda a: (a.side, a.name, a.pk))]
+    assert_orders(client, url("agency-list"), visible, {"name": lambda a: a.name, "side": lambda a: a.side})
+
+
+def test_members_sort_and_page_within_the_task_force(world: World) -> None:
+    admin = world.actor("alpha.tenant_admin")
+    membership_deactivate(actor=admin, membership=world.memberships["alpha.analyst"])
+    visible: list[Membership] = list(visible_memberships(world.actor("alpha.tenant_admin")))
+    assert len(visible) > 10
+    assert {m.task_force_id for m in visible} == {world.task_forces["alpha"].pk}
+    client = world.client("alpha.tenant_admin")
+    default = walk(client, url("membership-list"), size=10)
+    expected = sorted(visible, key=lambda m: (not m.is_active, m.agency.name, m.user.email, m.pk))
+    assert default == [m.pk for m in expected]
+    assert walk(client, url("membership-list"), size=10)[-1] == world.memberships["alpha.analyst"].pk
+    orders = {"role": lambda m: m.role, "status": lambda m: m.is_active}
+    assert_orders(client, url("membership-list"), visible, orders)
+
+
+def test_structure_lists_refuse_a_bad_sort_cursor_or_size(world: World) -> None:
+    _agencies(world, "alpha", 7)
+    client = world.client("alpha.tenant_admin")
+    assert_refuses_bad_input(client, url("agency-list"), sort="name")
+    assert_refuses_bad_input(client, url("membership-list"), sort="role")
+
+
+def test_the_400_page_says_what_was_wrong_and_links_back(world: World) -> None:
+    response = world.client("alpha.tenant_admin").get(url("agency-list"), {"sort": "<script>x"})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Sort by one of: name, side" in body
+    assert "<script>x" not in body  # escaped, never echoed raw
+    assert f'href="{url("agency-list")}"' in body
+    # Other 400s keep the plain page (their text may come from hostile input).
+    plain = world.client("alpha.tenant_admin").get(url("agency-list"), HTTP_HOST="evil.example")
+    assert plain.status_code == 400
+    assert "Back to the list" not in plain.content.decode()
+
+
+@pytest.mark.parametrize(("count", "size"), [(2, 10), (25, 100)])
+def test_structure_list_queries_are_bounded(world: World, django_assert_max_num_queries, count, size) -> None:
+    _agencies(world, "alpha", count)
+    client = world.client("alpha.tenant_admin")
+    for name in ("agency-list", "membership-list"):
+        client.get(url(name))
+        with django_assert_max_num_queries(20):
+            assert (
+                client.get(
+                    url(name), {"sort": "-" + ("side" if name == "agency-list" else "role"), "size": size}
+                ).status_code
+                == 200
+            )
+    assert Agency.objects.filter(task_force=world.task_forces["alpha"]).count() == 6 + count

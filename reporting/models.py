@@ -162,7 +162,10 @@ class ReportExport(TaskForceOwned):
 
     class Meta:
         indexes = [
-            models.Index(fields=["task_force", "requested_by", "-created_at"], name="export_tf_user_idx")
+            models.Index(fields=["task_force", "requested_by", "-created_at"], name="export_tf_user_idx"),
+            # The export list's sortable columns (taskforce.listing), id breaking ties.
+            models.Index(fields=["task_force", "month", "id"], name="export_tf_month_sort_idx"),
+            models.Index(fields=["task_force", "created_at", "id"], name="export_tf_requested_sort_idx"),
         ]
 
     def __str__(self) -> str:

@@ -44,7 +44,11 @@ PAGE_SIZE = 50
 LATEST = (SortKey("held_on", descending=True), SortKey("id", descending=True))
 EVENT_COLUMNS = {"date": Column("held_on", "Date", descending_first=True), "title": Column("title", "Title")}
 TREND_MONTHS = 12
-EXPORTS_SHOWN = 50
+NEWEST = (SortKey("created_at", descending=True), SortKey("id", descending=True))
+EXPORT_COLUMNS = {
+    "month": Column("month", "Month", descending_first=True),
+    "requested": Column("created_at", "Requested", descending_first=True),
+}
 BLOCK_NOTES = {
     "victim_services": (
         "Clients are unduplicated within an agency, and across agencies only through consented referrals."
@@ -344,7 +348,10 @@ def export_list(request: HttpRequest) -> HttpResponse:
             _apply_errors(form, exc)
         else:
             return redirect(tf_url(actor, "export-detail", export_id=export.pk))
-    exports = list(policies.visible_exports(actor).order_by("-created_at")[:EXPORTS_SHOWN])
+    listing = paginate(
+        request, policies.visible_exports(actor), name="exports", columns=EXPORT_COLUMNS, default=NEWEST
+    )
+    exports = listing.rows
     audit_record(action="export.listed", actor=actor, detail={"count": len(exports)})
     return render(
         request,
@@ -352,6 +359,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "rows": [_export_row(actor, e) for e in exports],
+            "listing": listing,
             "dashboard_url": tf_url(actor, "report-dashboard"),
         },
         status=400 if form.is_bound and form.errors else 200,

@@ -64,3 +64,22 @@ def test_event_log_queries_are_bounded(
         with django_assert_max_num_queries(20):
             response = client.get(url(f"{kind}-list"), {"sort": "title", "size": size})
         assert len(response.context["rows"]) == min(count, size)
+
+
+def test_exports_sort_and_page_through_the_callers_own(world: World) -> None:
+    from reporting.models import ReportExport
+
+    for n in range(12):
+        services.export_request(
+            actor=world.actor("alpha.analyst"), month=dt.date(2025, 1 + n % 6, 1), file_format="csv"
+        )
+    services.export_request(
+        actor=world.actor("alpha.coordinator"), month=dt.date(2025, 1, 1), file_format="csv"
+    )
+    actor = world.actor("alpha.analyst")
+    visible: list[ReportExport] = list(policies.visible_exports(actor))
+    assert len(visible) == 12
+    client = world.client("alpha.analyst")
+    orders = {"month": lambda e: e.month, "requested": lambda e: e.created_at}
+    assert_orders(client, url("export-list"), visible, orders)
+    assert_refuses_bad_input(client, url("export-list"), sort="month")

@@ -37,6 +37,11 @@ class MdtTeam(TaskForceOwned):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["task_force", "name"], name="mdtteam_unique_name")]
+        indexes = [
+            # The team list's sortable columns (taskforce.listing), id breaking ties.
+            models.Index(fields=["task_force", "name", "id"], name="mdtteam_tf_name_sort_idx"),
+            models.Index(fields=["task_force", "kind", "id"], name="mdtteam_tf_kind_sort_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from taskforce.listing import Column, Page, paginate
 from taskforce.pagination import SortKey
 
+BY_NAME = (SortKey("name"), SortKey("id"))
+TEAM_COLUMNS = {"name": Column("name", "Name"), "kind": Column("kind", "Kind")}
 LATEST_MEETINGS = (SortKey("starts_at", descending=True), SortKey("id", descending=True))
 MEETING_COLUMNS = {
     "when": Column("starts_at", "When", descending_first=True),
@@ -18,6 +20,10 @@ MEETING_COLUMNS = {
 ITEMS_BY_STATUS = (SortKey("status"), SortKey("due_on"), SortKey("id"))
 SOONEST_DUE = (SortKey("due_on"), SortKey("id"))
 ITEM_COLUMNS = {"due": Column("due_on", "Due"), "status": Column("status", "Status")}
+
+
+def team_page(request: HttpRequest, teams: QuerySet) -> Page:
+    return paginate(request, teams, name="teams", columns=TEAM_COLUMNS, default=BY_NAME)
 
 
 def meeting_page(request: HttpRequest, meetings: QuerySet) -> Page:

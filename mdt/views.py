@@ -168,7 +168,8 @@ def _item_rows(
 def team_list_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     _require_mdt(actor)
-    teams = list(policies.visible_teams(actor).order_by("name"))
+    listing = sorting.team_page(request, policies.visible_teams(actor))
+    teams = listing.rows
     mine = {row.team_id: row for row in policies.my_roster_rows(actor)}
     cleared = set(policies.cleared_team_ids(actor))
     rows = [
@@ -186,6 +187,7 @@ def team_list_view(request: HttpRequest) -> HttpResponse:
         "mdt/team_list.html",
         {
             "rows": rows,
+            "listing": listing,
             "can_manage": policies.can_manage_rosters(actor),
             "cleared_any": _cleared(actor),
             "facilitates": _facilitates_any(actor),

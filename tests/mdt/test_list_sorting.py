@@ -133,7 +133,32 @@ def test_mdt_list_queries_are_bounded(
     meeting = _meetings(world, mdt.team, count)[0]
     _items(world, meeting, count, late=True)
     client = world.client("alpha.coordinator")
-    for name, sort in (("mdt-meetings", "-when"), ("mdt-overdue", "status"), ("mdt-my-items", "due")):
+    lists = (
+        ("mdt-teams", "kind"),
+        ("mdt-meetings", "-when"),
+        ("mdt-overdue", "status"),
+        ("mdt-my-items", "due"),
+    )
+    for name, sort in lists:
         client.get(url(name))
         with django_assert_max_num_queries(30):
             assert client.get(url(name), {"sort": sort, "size": size}).status_code == 200
+
+
+def test_teams_sort_and_page_within_the_task_force(world: World) -> None:
+    for n in range(11):
+        services.team_create(
+            actor=world.actor("alpha.coordinator"), name=f"Team {n:02d}", kind=("adult", "youth")[n % 2]
+        )
+    services.team_create(actor=world.actor("beta.coordinator"), name="Beta team")
+    visible = list(policies.visible_teams(world.actor("alpha.coordinator")))
+    assert len(visible) == 11
+    client = world.client("alpha.coordinator")
+    assert walk(client, url("mdt-teams"), size=10) == [
+        t.pk for t in sorted(visible, key=lambda t: (t.name, t.pk))
+    ]
+    assert_orders(client, url("mdt-teams"), visible, {"name": lambda t: t.name, "kind": lambda t: t.kind})
+    body = client.get(url("mdt-teams"), {"sort": "-kind"}).content.decode()
+    assert 'aria-current="true"' in body
+    assert "sorted descending" in body
+    assert_refuses_bad_input(client, url("mdt-teams"), sort="name")

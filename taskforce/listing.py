@@ -3,28 +3,55 @@
 A list names a few sortable columns (each served by an index ``(task_force, <column>, id)``);
 ``?sort=<key>`` or ``?sort=-<key>`` picks one, with ``id`` as the tie-breaker so equal values
 never repeat or drop a row across pages. ``?cursor=`` carries the last (or first) row's values,
-signed so that a forged or edited position is refused rather than run. ``?size=`` picks a page
-size from a short list. Anything else is a ``ListInputError``: a 400 that says what was wrong.
+sealed (AES-GCM, a key derived from SECRET_KEY, bound to the list and its order): an edited,
+forged or borrowed position is refused rather than run, and no row's values (a case number, a
+member's email) are readable in a URL, a server log or a Referer header. ``?size=`` picks a
+page size from a short list. Anything else is a ``ListInputError``: a 400 that says what was wrong.
 The API keeps its own pagination (``taskforce.pagination``); only the keyset filter is shared.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import json
+import os
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core import signing
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core.exceptions import BadRequest, ValidationError
 from django.db import DataError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 
 from taskforce.pagination import SortKey, keyset_after, keyset_order
 
 PAGE_SIZES = (10, 25, 50, 100)
 _SALT = "taskforce.listing"
+
+
+def _seal(payload: dict[str, Any], context: str) -> str:
+    nonce = os.urandom(12)
+    sealed = AESGCM(_key()).encrypt(nonce, json.dumps(payload).encode(), context.encode())
+    return base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+
+
+def _open(text: str, context: str) -> Any:
+    """The payload, or ValueError for anything this list and order did not seal."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        return json.loads(AESGCM(_key()).decrypt(raw[:12], raw[12:], context.encode()))
+    except (binascii.Error, InvalidTag, UnicodeDecodeError) as exc:
+        raise ValueError("not a cursor of this list") from exc
+
+
+def _key() -> bytes:
+    return salted_hmac(_SALT, "cursor key", algorithm="sha256").digest()
 
 
 class ListInputError(BadRequest):
@@ -131,11 +158,11 @@ def paginate(
     backwards = False
     if cursor:
         try:
-            position = signing.loads(cursor, salt=salt)
+            position = _open(cursor, salt)
             values, backwards = position["v"], position["d"] == "p"
             if not isinstance(values, list) or len(values) != len(keys):
                 raise ValueError("wrong length")
-        except (signing.BadSignature, ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError):
             raise ListInputError(
                 "This page position is not valid (it was changed, or made for another order). "
                 "Start again from the first page.",
@@ -155,7 +182,7 @@ def paginate(
         rows.reverse()
 
     def position(row: Any, direction: str) -> str:
-        return signing.dumps({"v": [_plain(getattr(row, k.name)) for k in keys], "d": direction}, salt=salt)
+        return _seal({"v": [_plain(getattr(row, k.name)) for k in keys], "d": direction}, salt)
 
     has_next = more if not backwards else bool(rows)
     has_previous = (more if backwards else bool(cursor)) and bool(rows)

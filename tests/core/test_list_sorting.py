@@ -85,3 +85,17 @@ def test_structure_list_queries_are_bounded(world: World, django_assert_max_num_
                 == 200
             )
     assert Agency.objects.filter(task_force=world.task_forces["alpha"]).count() == 6 + count
+
+
+def test_a_cursor_shows_none_of_the_rows_values(world: World) -> None:
+    """The members' order holds their email addresses: the page links must not."""
+    import base64
+
+    client = world.client("alpha.tenant_admin")
+    listing = client.get(url("membership-list"), {"size": 10}).context["listing"]
+    last = listing.rows[-1]
+    assert listing.next_cursor
+    raw = base64.urlsafe_b64decode(listing.next_cursor + "=" * (-len(listing.next_cursor) % 4))
+    for value in (last.user.email, last.agency.name, str(last.pk)):
+        assert value not in listing.next_url
+        assert value.encode() not in raw

@@ -73,10 +73,12 @@ class Column:
     descending_first: bool = False
     expression: Any = None  # ``field`` is then an annotation (the tips' urgency rank)
     then: tuple[str, ...] = ()  # further columns before ``id``, as the column's index has them
+    unique: bool = False  # no two rows share a value (the audit log's seq): no ``id`` needed
 
     def keys(self, *, descending: bool) -> tuple[SortKey, ...]:
         first = SortKey(self.field, descending=descending, expression=self.expression)
-        rest = (SortKey(name, descending=descending) for name in (*self.then, "id"))
+        tie = () if self.unique else ("id",)
+        rest = (SortKey(name, descending=descending) for name in (*self.then, *tie))
         return (first, *rest)
 
 
@@ -135,8 +137,8 @@ def paginate(
 ) -> Page:
     """One page of ``queryset`` in the order the request asks for (one query).
 
-    ``name`` tells the lists apart in the cursor's signature; ``default`` is the order when no
-    sort is chosen (it must end with ``id``), ``default_name`` tells apart several defaults of
+    ``name`` tells the lists apart in the cursor's seal; ``default`` is the order when no sort
+    is chosen (it must end with a unique column, ``id``), ``default_name`` tells apart several defaults of
     one list (the tips inbox's "newest" and "oldest")."""
     back = request.path
     sort = request.GET.get("sort", "")

@@ -21,3 +21,8 @@ MEMBER_COLUMNS = {
     "role": Column("role", "Role"),
     "status": Column("is_active", "Status", descending_first=True),
 }
+# The audit log in the order it was written (seq), newest first unless asked otherwise.
+AUDIT_ORDER = (SortKey("seq", descending=True),)
+AUDIT_COLUMNS = {"when": Column("seq", "When", descending_first=True, unique=True)}
+# Query parameters of the list itself, not of the audit search form.
+LIST_PARAMETERS = ("sort", "cursor", "size")

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -47,7 +45,15 @@ from taskforce.services import (
     membership_update,
     task_force_settings_update,
 )
-from taskforce.sorting import AGENCY_COLUMNS, AGENCY_ORDER, MEMBER_COLUMNS, MEMBER_ORDER
+from taskforce.sorting import (
+    AGENCY_COLUMNS,
+    AGENCY_ORDER,
+    AUDIT_COLUMNS,
+    AUDIT_ORDER,
+    LIST_PARAMETERS,
+    MEMBER_COLUMNS,
+    MEMBER_ORDER,
+)
 from taskforce.tenancy import tenant_view, user_memberships
 from taskforce.web import form_status, posted
 
@@ -276,7 +282,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if actor.role != Role.TENANT_ADMIN:
         # The matrix gives everyone else nothing here: as if the page did not exist.
         raise NotFoundOrForbidden
-    filters = {k: v for k, v in request.GET.items() if k not in ("before", "format")}
+    filters = {k: v for k, v in request.GET.items() if k not in ("format", *LIST_PARAMETERS)}
     form = audit_search.AuditFilterForm(filters or None, actor=actor)
     if filters and not form.is_valid():
         return render(request, "taskforce/audit_list.html", {"form": form, "rows": []}, status=400)
@@ -299,21 +305,17 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     audit_record(
         action="audit.read", actor=actor, target_type="taskforce.auditevent", detail={"filters": used}
     )
-    before = request.GET.get("before", "")
-    if re.fullmatch(r"[0-9]{1,18}", before):
-        events = events.filter(seq__lt=int(before))
-    page = list(events[: AUDIT_PAGE_SIZE + 1])
-    has_more = len(page) > AUDIT_PAGE_SIZE
-    page = page[:AUDIT_PAGE_SIZE]
-    query = urlencode({k: v for k, v in filters.items() if v})
+    listing = paginate(
+        request, events, name="audit", columns=AUDIT_COLUMNS, default=AUDIT_ORDER, page_size=AUDIT_PAGE_SIZE
+    )
+    page = listing.rows
     return render(
         request,
         "taskforce/audit_list.html",
         {
             "form": form,
             "rows": audit_search.rows_for(actor, page),
-            "next_before": page[-1].seq if has_more else None,
-            "query": query,
+            "listing": listing,
             "filtered": bool(used),
         },
     )

@@ -16,7 +16,7 @@ from reporting.models import OutreachEvent, ReportExport, TrainingEvent
 from reporting.views import EVENT_COLUMNS, EXPORT_COLUMNS
 from taskforce import sorting as structure_sorting
 from taskforce.listing import Column
-from taskforce.models import Agency, Membership
+from taskforce.models import Agency, AuditEvent, Membership
 
 LISTS = [
     (Case, CASE_COLUMNS),
@@ -30,6 +30,7 @@ LISTS = [
     (ReportExport, EXPORT_COLUMNS),
     (Agency, structure_sorting.AGENCY_COLUMNS),
     (Membership, structure_sorting.MEMBER_COLUMNS),
+    (AuditEvent, structure_sorting.AUDIT_COLUMNS),
     (MdtTeam, mdt_sorting.TEAM_COLUMNS),
     (MdtMeeting, mdt_sorting.MEETING_COLUMNS),
     (ActionItem, mdt_sorting.ITEM_COLUMNS),
@@ -40,12 +41,15 @@ def _leading(index: models.Index) -> list[str]:
     """An index's columns, plain fields and F() expressions alike (a computed rank is
     compared by its expression)."""
     if index.fields:
-        return [name.lstrip("-") for name in index.fields]
-    return [getattr(expression, "name", repr(expression)) for expression in index.expressions]
+        names = [name.lstrip("-") for name in index.fields]
+    else:
+        names = [getattr(expression, "name", repr(expression)) for expression in index.expressions]
+    # The audit log keeps its task force as a plain column (it outlives what it mentions).
+    return ["task_force" if name == "task_force_id" else name for name in names]
 
 
 def _served(model: type[models.Model], column: Column) -> bool:
-    wanted = ["task_force", column.field, *column.then, "id"]
+    wanted = ["task_force", column.field, *column.then, *(() if column.unique else ("id",))]
     for index in model._meta.indexes:
         names = _leading(index)
         if column.expression is not None:

@@ -138,8 +138,8 @@ def paginate(
     """One page of ``queryset`` in the order the request asks for (one query).
 
     ``name`` tells the lists apart in the cursor's seal; ``default`` is the order when no sort
-    is chosen (it must end with a unique column, ``id``), ``default_name`` tells apart several defaults of
-    one list (the tips inbox's "newest" and "oldest")."""
+    is chosen (it must end with a unique column, ``id``); ``default_name`` tells apart several
+    defaults of one list (the tips inbox's "newest" and "oldest")."""
     back = request.path
     sort = request.GET.get("sort", "")
     if sort:
@@ -200,7 +200,8 @@ def paginate(
         page.next_url = _url(request, cursor=page.next_cursor)
     if has_previous:
         page.previous_url = _url(request, cursor=position(rows[0], "p"))
-    if cursor:
+    # Paging back to the start lands on the first page itself: no link to where one already is.
+    if cursor and (has_previous or not backwards):
         page.first_url = _url(request, cursor=None)
     return page
 

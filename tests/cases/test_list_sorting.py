@@ -89,3 +89,19 @@ def test_case_list_queries_are_bounded(world: World, django_assert_max_num_queri
     with django_assert_max_num_queries(20):
         response = client.get(url(), {"sort": "-opened", "size": size})
     assert len(response.context["rows"]) == min(count, size)
+
+
+def test_pager_offers_page_sizes_and_no_first_page_link_on_the_first_page(
+    world: World, caseload: list[Case]
+) -> None:
+    client = world.client("alpha.vs_supervisor")
+    first = client.get(url(), {"size": 10})
+    body = first.content.decode()
+    assert '<strong aria-current="true">10</strong>' in body
+    assert "size=25" in body
+    second = client.get(first.context["listing"].next_url)
+    assert second.context["listing"].first_url
+    back = client.get(second.context["listing"].previous_url).context["listing"]
+    assert [c.pk for c in back.rows] == [c.pk for c in first.context["listing"].rows]
+    assert back.first_url is None
+    assert back.previous_url is None

@@ -57,7 +57,13 @@ class Client(TaskForceOwned):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["task_force", "agency", "-created_at"], name="client_tf_agency_idx")]
+        indexes = [
+            models.Index(fields=["task_force", "agency", "-created_at"], name="client_tf_agency_idx"),
+            # The report's person of each client (linked clients count once), read index-only.
+            models.Index(
+                fields=["task_force", "id"], name="client_tf_person_idx", include=["same_person_as"]
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"client {self.id}"
@@ -208,7 +214,18 @@ class Case(TaskForceOwned):
             models.Index(
                 fields=["task_force", "agency", "status", "-created_at"], name="case_tf_agency_status_idx"
             ),
-            models.Index(fields=["task_force", "agency", "-created_at"], name="case_tf_agency_created_idx"),
+            # The list order (newest first, the id breaking ties) read straight off an index,
+            # for a supervisor's agency and for the task force as a whole.
+            models.Index(
+                fields=["task_force", "agency", "-created_at", "-id"], name="case_tf_agency_created_idx"
+            ),
+            models.Index(fields=["task_force", "-created_at", "-id"], name="case_tf_created_idx"),
+            # The report's attributes of each case served in a period, read index-only.
+            models.Index(
+                fields=["task_force", "id"],
+                name="case_tf_report_idx",
+                include=["trafficking_type", "referral_source"],
+            ),
             # The case list's sortable columns (taskforce.listing), id breaking ties.
             models.Index(fields=["task_force", "opened_on", "id"], name="case_tf_opened_sort_idx"),
             models.Index(fields=["task_force", "status", "id"], name="case_tf_status_sort_idx"),
@@ -228,6 +245,14 @@ class CaseUserObjectPermission(TaskForceUserObjectPermission):
     """Assignment of a case manager to a case (and, later, consent-based shares)."""
 
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(TaskForceUserObjectPermission.Meta):
+        # A case manager's caseload: one index range per (task force, person, permission).
+        indexes = [
+            models.Index(
+                fields=["task_force", "user", "permission", "content_object"], name="case_grant_tf_user_idx"
+            )
+        ]
 
 
 class CaseStatusChange(TaskForceOwned):
@@ -320,10 +345,17 @@ class ServiceDelivery(TaskForceOwned):
         verbose_name_plural = "service deliveries"
         indexes = [
             models.Index(fields=["task_force", "case", "-delivered_on"], name="service_tf_case_idx"),
-            # Only services that count: the monthly figures stay index-only scans.
+            # Only services that count: a period's deliveries are read as an index-only scan.
             models.Index(
                 fields=["task_force", "delivered_on", "agency", "client"],
                 name="service_tf_month_idx",
+                condition=models.Q(voided_at__isnull=True),
+                include=["service_type", "case"],
+            ),
+            # "Served earlier this fiscal year?": one index probe per client served in a period.
+            models.Index(
+                fields=["task_force", "client", "delivered_on", "agency"],
+                name="service_tf_client_day_idx",
                 condition=models.Q(voided_at__isnull=True),
             ),
         ]

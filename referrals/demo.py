@@ -28,7 +28,8 @@ from cases import services as case_services
 from cases.codes import AgeGroup, ConsentCategory, Gender, ServiceCategory, TraffickingType
 from cases.models import Case, ClientIdentity, Consent
 from cases.policies import visible_cases
-from referrals import services
+from referrals import policies, services
+from referrals.certifications import certification_request_from_investigation
 from referrals.codes import (
     CertificationKind,
     ChargeVenue,
@@ -666,7 +667,7 @@ class _ContraCosta(_Loader):
         pick = [cases[i % len(cases)] for i in range(4)]
 
         def request(
-            case: Case, kind: str, days: int, due: int | None, agency: Agency = da
+            case: Case, kind: str, days: int, due: int | None, agency: Agency = da, **extra: Any
         ) -> CertificationRequest:
             requested_on = self.ago(days)
             return services.certification_request(
@@ -676,10 +677,23 @@ class _ContraCosta(_Loader):
                 certifying_agency=agency,
                 requested_on=requested_on,
                 due_on=requested_on + dt.timedelta(days=due) if due is not None else None,
+                **extra,
             )
 
-        # A U visa certification requested, due in 10 days.
-        request(pick[0], CertificationKind.U_VISA, 20, 30)
+        # A U visa certification requested, due in 10 days, naming the client under a release.
+        release = self.consent("legal.bala@cc.demo", pick[0], da, "U visa certification")
+        request(pick[0], CertificationKind.U_VISA, 20, 30, consent=release)
+        # A T visa asked by the DA investigator for a victim identified in the harbor case.
+        harbor = self.investigations["harbor"]
+        victim = policies.visible_identified_victims(self.actor(INV)).filter(investigation=harbor)
+        certification_request_from_investigation(
+            actor=self.actor(INV),
+            investigation=harbor,
+            kind=CertificationKind.T_VISA,
+            certifying_agency=da,
+            victim=victim.order_by("identified_on").last(),
+            requested_on=self.ago(4),
+        )
         # A T visa request under review by the DA investigator.
         under_review = request(pick[1], CertificationKind.T_VISA, 45, 90)
         services.certification_set_status(

@@ -16,12 +16,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cases.codes import ConsentCategory, ContactChannel, ServiceCategory
-from cases.forms import DateInput
 from cases.models import Case, Consent
 from cases.policies import visible_consents
 from referrals import policies
-from referrals.codes import CertificationKind, Urgency
-from referrals.models import CertificationRequest, Referral
+from referrals.codes import Urgency
+from referrals.models import Referral
 from taskforce.access import Actor, Side
 from taskforce.policies import visible_agencies
 
@@ -129,7 +128,7 @@ def _agency_label(agency: Any) -> str:
     return f"{agency.name} ({side})"
 
 
-def _consent_label(consent: Consent, now: dt.datetime) -> str:
+def consent_label(consent: Consent, now: dt.datetime) -> str:
     scope = dict(ConsentCategory.choices)
     covers = ", ".join(scope.get(code, code) for code in consent.scope)
     state = Consent.State(consent.state_at(now)).label
@@ -182,7 +181,7 @@ class CaseReferralForm(_PayloadMixin):
         consents = visible_consents(actor).filter(case_id=case.pk).select_related("recipient_agency")
         self.fields["consent"].queryset = consents
         valid = [c for c in consents.order_by("recipient_agency__name", "-signed_on") if c.is_valid_at(now)]
-        self.fields["consent"].choices = [(c.pk, _consent_label(c, now)) for c in valid]
+        self.fields["consent"].choices = [(c.pk, consent_label(c, now)) for c in valid]
         self.has_valid_consent = bool(valid)
 
 
@@ -202,50 +201,3 @@ class ReferralFilterForm(forms.Form):
         choices=[("", "Every status"), *Referral.Status.choices], required=False, label="Status"
     )
     mine = forms.BooleanField(required=False, label="Sent by me")
-
-
-class CertificationRequestForm(forms.Form):
-    kind = forms.ChoiceField(choices=CertificationKind.choices, widget=forms.RadioSelect, label="Request")
-    certifying_agency = forms.ModelChoiceField(
-        queryset=None,
-        label="Certifying agency",
-        empty_label="Choose a law-enforcement agency",
-        help_text="The agency only sees the kind of request, your agency, the dates and the status.",
-    )
-    requested_on = forms.DateField(label="Requested on", widget=DateInput())
-    due_on = forms.DateField(
-        required=False,
-        label="Due by",
-        widget=DateInput(),
-        help_text="A filing deadline, if there is one. Both sides are reminded as it nears.",
-    )
-
-    def __init__(self, *args: Any, actor: Actor, today: dt.date, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["certifying_agency"].queryset = (
-            visible_agencies(actor).filter(side=Side.LAW_ENFORCEMENT).order_by("name")
-        )
-        self.fields["requested_on"].initial = today
-
-
-class CertificationStatusForm(forms.Form):
-    status = forms.ChoiceField(
-        choices=[
-            (CertificationRequest.Status.UNDER_REVIEW, "Under review"),
-            (CertificationRequest.Status.SIGNED, "Signed"),
-            (CertificationRequest.Status.DECLINED, "Declined"),
-        ],
-        label="New status",
-    )
-    reference = forms.CharField(
-        max_length=60,
-        required=False,
-        label="Your reference",
-        help_text="Your own report or case number. It is shown to the requesting agency.",
-    )
-
-
-class CertificationFilterForm(forms.Form):
-    show = forms.ChoiceField(
-        choices=[("all", "Everything, waiting first"), ("open", "Waiting only")], required=False, label="Show"
-    )

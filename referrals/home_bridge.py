@@ -112,7 +112,10 @@ def certifications_due_context(actor: Actor) -> dict[str, Any]:
         "open": open_.count(),
         "due": due.filter(due_on__gte=today).count(),
         "overdue": due.filter(due_on__lt=today).count(),
-        "to_decide": open_.count() if policies.is_le(actor) and actor.role != Role.LE_INVESTIGATOR else None,
+        # Only what waits on the actor's own agency: a request it started waits on another.
+        "to_decide": open_.filter(certifying_agency_id=actor.agency_id).count()
+        if policies.is_le(actor) and actor.role != Role.LE_INVESTIGATOR
+        else None,
         "list_url": _url(actor, "certification-list", "show=open"),
         "days": DUE_SOON_DAYS,
     }

@@ -58,7 +58,7 @@ class Investigation(TaskForceOwned):
 
     class Meta:
         indexes = [
-            models.Index(fields=["task_force", "-created_at"], name="inv_tf_created_idx"),
+            models.Index(fields=["task_force", "-created_at", "-id"], name="inv_tf_created_idx"),
             models.Index(fields=["task_force", "status", "-opened_on"], name="inv_tf_status_idx"),
             # The HTML list's sortable columns (taskforce.listing), id breaking ties.
             models.Index(fields=["task_force", "case_number", "id"], name="inv_tf_number_sort_idx"),
@@ -81,6 +81,14 @@ class InvestigationUserObjectPermission(TaskForceUserObjectPermission):
     """Membership of an investigation's team (what opens a restricted investigation)."""
 
     content_object = models.ForeignKey(Investigation, on_delete=models.CASCADE)
+
+    class Meta(TaskForceUserObjectPermission.Meta):
+        # A person's teams: one index range per (task force, person, permission).
+        indexes = [
+            models.Index(
+                fields=["task_force", "user", "permission", "content_object"], name="inv_grant_tf_user_idx"
+            )
+        ]
 
 
 OPEN_TIP_STATUSES = ("new", "triaged", "assigned")
@@ -402,8 +410,15 @@ class Referral(TaskForceOwned):
 
 
 class CertificationRequest(TaskForceOwned):
-    """A victim's attorney asks a certifying LE agency for a Supplement B or Continued Presence.
-    Only the request's status crosses the wall."""
+    """A request that a certifying LE agency sign a T or U visa Supplement B, or sponsor
+    Continued Presence, for one victim. Started by victim services from a case (usually a
+    legal aid attorney) or by law enforcement from an investigation.
+
+    What crosses the wall is decided per reader by ``referrals.policies``: the victim reference
+    (the names and birth date copied here when the request is made) reaches the certifying agency
+    only under the client's release naming it and covering identity, checked again at every read;
+    the linked investigation only to those who may see it; the case never leaves victim services.
+    """
 
     compartment: ClassVar[Compartment] = Compartment.SHARED
 
@@ -413,20 +428,52 @@ class CertificationRequest(TaskForceOwned):
         SIGNED = "signed", "Signed"
         DECLINED = "declined", "Declined"
 
+    class SignedForm(models.TextChoices):
+        # The seam for documents (issue 13): a signed request waits for its form to be attached.
+        NONE = "none", "No signed form"
+        PENDING_UPLOAD = "pending_upload", "Signed form to be attached"
+        ATTACHED = "attached", "Signed form attached"
+
     kind = models.CharField(max_length=20, choices=CertificationKind.choices)
     requesting_agency = models.ForeignKey("taskforce.Agency", on_delete=models.PROTECT, related_name="+")
     certifying_agency = models.ForeignKey("taskforce.Agency", on_delete=models.PROTECT, related_name="+")
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    # Where it was started: a victim-services case or an investigation (exactly one at the start;
+    # the certifying agency may later link the investigation a case's request belongs to).
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    investigation = models.ForeignKey(
+        Investigation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The release the victim reference travels under (requests from victim services only).
+    consent = models.ForeignKey(
+        "cases.Consent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The victim reference the certifier needs to find the person in its own records.
+    victim_name = EncryptedCharField(max_length=200, blank=True)
+    victim_other_names = EncryptedCharField(max_length=300, blank=True)
+    victim_date_of_birth = EncryptedDateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
     requested_on = models.DateField()
     due_on = models.DateField(null=True, blank=True)
     decided_on = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decline_reason = models.CharField(max_length=300, blank=True)
+    # The certifying official who signed (Supplement B part 6), as they sign.
+    signer_name = models.CharField(max_length=200, blank=True)
+    signer_title = models.CharField(max_length=200, blank=True)
+    # After a decision: the USCIS filing window of a signed U visa Supplement B, or the
+    # follow-up of a Continued Presence request (``referrals.certifications.deadline_for``).
+    deadline_on = models.DateField(null=True, blank=True)
+    signed_form = models.CharField(max_length=20, choices=SignedForm.choices, default=SignedForm.NONE)
     reference = models.CharField(
         max_length=60, blank=True, help_text="The certifying agency's own reference (report or case number)."
     )
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # The day the last due-date reminder went out: makes the reminder job idempotent.
     reminded_on = models.DateField(null=True, blank=True, editable=False)
+    # The same for the reminders of ``deadline_on``.
+    deadline_reminded_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         indexes = [
@@ -435,9 +482,21 @@ class CertificationRequest(TaskForceOwned):
                 fields=["task_force", "requesting_agency", "-created_at"], name="cert_tf_requester_idx"
             ),
             models.Index(fields=["task_force", "-created_at"], name="cert_tf_created_idx"),
+            models.Index(fields=["task_force", "investigation"], name="cert_tf_inv_idx"),
+            models.Index(fields=["task_force", "status", "deadline_on"], name="cert_tf_deadline_idx"),
             # The HTML list's sortable columns (taskforce.listing), id breaking ties.
             models.Index(fields=["task_force", "requested_on", "id"], name="cert_tf_requested_sort_idx"),
             models.Index(fields=["task_force", "status", "id"], name="cert_tf_status_sort_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=False) | models.Q(investigation__isnull=False),
+                name="cert_from_case_or_investigation",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="declined") | ~models.Q(decline_reason=""),
+                name="cert_declined_with_reason",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,19 +14,24 @@ The bridge:
   agencies and the coordinator; its payload by the sending and receiving agencies only. A
   referral from victim services rests on a consent: the receiver sees it only while that
   consent is valid (checked at read time).
-- A certification request is seen by the requesting agency's people who see its case and by the
-  certifying agency's LE roles; only its status and dates cross the wall.
+- A certification request is seen by the requesting agency's people who see its case (or, when
+  law enforcement started it from an investigation, the requesting agency's LE roles who see
+  that investigation) and by the certifying agency's LE roles. The certifier reads the victim
+  reference only under the client's release naming it and covering identity (checked at every
+  read); the linked investigation only if they may see it (a restricted one: its team and LE
+  supervisors; everyone else learns only which agency leads it). The case never crosses.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Consent
-from cases.policies import visible_cases
+from cases.policies import can_write_case, visible_cases
 from referrals.codes import ReferralKind
 from referrals.models import (
     Arrest,
@@ -239,7 +244,12 @@ def visible_certifications(actor: Actor) -> QuerySet[CertificationRequest]:
             requesting_agency_id=actor.agency_id, case_id__in=visible_cases(actor).values("pk")
         )
     if is_le(actor):
-        return requests.filter(certifying_agency_id=actor.agency_id)
+        started_here = Q(
+            requesting_agency_id=actor.agency_id,
+            case__isnull=True,
+            investigation_id__in=visible_investigations(actor).values("pk"),
+        )
+        return requests.filter(Q(certifying_agency_id=actor.agency_id) | started_here)
     return requests.none()
 
 
@@ -255,3 +265,98 @@ def can_review_certification(actor: Actor, request: CertificationRequest) -> boo
 def can_decide_certification(actor: Actor, request: CertificationRequest) -> bool:
     """Sign or decline: the certifying agency's prosecutors and LE supervisors."""
     return actor.role in PROSECUTION_WRITERS and request.certifying_agency_id == actor.agency_id
+
+
+def can_request_certification(actor: Actor, investigation: Investigation) -> bool:
+    """Start a request from an investigation: the LE roles who may work on it."""
+    return can_edit_investigation(actor, investigation)
+
+
+def readable_victim_references(actor: Actor, requests: list[CertificationRequest]) -> set:
+    """Of ``requests`` (already visible to the actor), the ids whose victim reference the actor
+    may read, in one query. Started by law enforcement: everyone who sees the request (both
+    agencies are law enforcement). Started by victim services: the requesting side, and the
+    certifying agency only while the client's release names it, covers identity and is neither
+    expired nor revoked (checked now, at every read)."""
+    readable = set()
+    release_ids: dict = defaultdict(list)
+    for request in requests:
+        if request.task_force_id != actor.task_force_id:
+            continue
+        if request.case_id is None:
+            if is_le(actor):
+                readable.add(request.pk)
+        elif actor.role in VS_ROLES:
+            if actor.agency_id == request.requesting_agency_id:
+                readable.add(request.pk)
+        elif is_le(actor) and actor.agency_id == request.certifying_agency_id and request.consent_id:
+            release_ids[request.consent_id].append(request)
+    if release_ids:
+        holding = Consent.objects.filter(
+            pk__in=release_ids,
+            task_force_id=actor.task_force_id,
+            recipient_agency_id=actor.agency_id,
+            scope__contains=["identity"],
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).values_list("pk", flat=True)
+        for consent_id in holding:
+            readable.update(request.pk for request in release_ids[consent_id])
+    return readable
+
+
+def can_read_victim_reference(actor: Actor, request: CertificationRequest) -> bool:
+    """See ``readable_victim_references``."""
+    return request.pk in readable_victim_references(actor, [request])
+
+
+def certification_investigations(
+    actor: Actor, requests: list[CertificationRequest]
+) -> dict[uuid.UUID, tuple[Investigation | None, str]]:
+    """The investigation linked to each request, for law enforcement (two queries at most): the
+    investigation itself when the actor may see it; otherwise only the name of the agency leading
+    it (like deconfliction), so a certifier outside a restricted investigation's team knows whom
+    to ask. Victim services get nothing."""
+    ids = {r.investigation_id for r in requests if r.investigation_id}
+    if not ids or not is_le(actor):
+        return {}
+    seen = {
+        investigation.pk: investigation
+        for investigation in visible_investigations(actor).select_related("lead_agency").filter(pk__in=ids)
+    }
+    leads = {pk: investigation.lead_agency.name for pk, investigation in seen.items()}
+    if hidden := ids - seen.keys():
+        leads.update(
+            Investigation.objects.filter(task_force_id=actor.task_force_id, pk__in=hidden).values_list(
+                "pk", "lead_agency__name"
+            )
+        )
+    return {
+        r.pk: (seen.get(r.investigation_id), leads.get(r.investigation_id, ""))
+        for r in requests
+        if r.investigation_id
+    }
+
+
+def certification_investigation(
+    actor: Actor, request: CertificationRequest
+) -> tuple[Investigation | None, str]:
+    """See ``certification_investigations``."""
+    return certification_investigations(actor, [request]).get(request.pk, (None, ""))
+
+
+def can_link_certification_investigation(actor: Actor, request: CertificationRequest) -> bool:
+    """Name the investigation a request from victim services belongs to: the certifying
+    agency's LE roles (the investigation must be one they see)."""
+    return is_le(actor) and request.certifying_agency_id == actor.agency_id and request.case_id is not None
+
+
+def can_share_certification_release(actor: Actor, request: CertificationRequest) -> bool:
+    """Send the victim reference under a release after the request went: the requesting agency's
+    people who work on its case."""
+    if actor.role not in VS_ROLES or request.case_id is None:
+        return False
+    if actor.agency_id != request.requesting_agency_id:
+        return False
+    case = visible_cases(actor).filter(pk=request.case_id).first()
+    return case is not None and can_write_case(actor, case)

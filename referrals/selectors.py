@@ -14,6 +14,7 @@ from referrals.models import TIP_INBOX_RANK, Tip
 from taskforce import clock
 from taskforce.models import TaskForce
 from taskforce.pagination import SortKey
+from taskforce.tenancy import loaded_task_force
 
 OPEN_TIP_STATUSES = (Tip.Status.NEW, Tip.Status.TRIAGED, Tip.Status.ASSIGNED)
 INBOX_RANK = TIP_INBOX_RANK
@@ -42,7 +43,7 @@ class TriageClock:
 
     @classmethod
     def for_task_force_id(cls, task_force_id: Any) -> TriageClock:
-        return cls(TaskForce.objects.only("time_zone", *TRIAGE_FIELDS).get(pk=task_force_id))
+        return cls(loaded_task_force(task_force_id, ("time_zone", *TRIAGE_FIELDS)))
 
     def due(self, tip: Tip) -> dt.datetime:
         if tip.urgency == Urgency.IMMEDIATE:

@@ -8,7 +8,7 @@ Logged actions (ids and codes only, never narrative or names): ``tip.created``,
 ``arrest.recorded``, ``prosecution.created``, ``prosecution.changed``, ``defendant.added``,
 ``charge.added``, ``defendant.disposed``, ``referral.sent``, ``referral.accepted``,
 ``referral.declined``, ``referral.withdrawn``, ``referral.completed``,
-``certification.requested``, ``certification.status_changed``.
+and the certification requests' actions (``referrals.certifications``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from referrals import policies, suspect_index
 from referrals.codes import RELATED_STATUTES, TRAFFICKING_STATUTES, Disposition, ReferralKind
 from referrals.models import (
     Arrest,
-    CertificationRequest,
     Charge,
     DeconflictionAlert,
     Defendant,
@@ -914,74 +913,6 @@ def referral_complete(*, actor: Actor, referral: Referral) -> Referral:
     return referral
 
 
-# ----------------------------------------------------------------------- certification requests
-
-
-@transaction.atomic
-def certification_request(
-    *,
-    actor: Actor,
-    case: Case,
-    kind: str,
-    certifying_agency: Agency,
-    due_on: dt.date | None = None,
-    requested_on: dt.date | None = None,
-) -> CertificationRequest:
-    """A victim-services agency (usually legal aid) asks an LE agency to certify. Nothing of the
-    case crosses: the certifier sees the kind, the requesting agency, dates and status.
-    Logged: ``certification.requested``."""
-    _require(actor.role in VS_ROLES and can_write_case(actor, case))
-    _agency(actor, certifying_agency, "certifying_agency", Side.LAW_ENFORCEMENT)
-    requested_on = requested_on or today_for(actor)
-    if requested_on > today_for(actor):
-        raise ValidationError({"requested_on": "Cannot be in the future."})
-    if due_on is not None and due_on < requested_on:
-        raise ValidationError({"due_on": "The due date cannot be before the request."})
-    request = CertificationRequest(
-        task_force_id=actor.task_force_id,
-        kind=kind,
-        requesting_agency_id=actor.agency_id,
-        certifying_agency=certifying_agency,
-        case=case,
-        requested_on=requested_on,
-        due_on=due_on,
-        requested_by_id=actor.user_id,
-    )
-    request.full_clean()
-    request.save()
-    audit_record(action="certification.requested", actor=actor, target=request, detail={"kind": kind})
-    return request
-
-
-@transaction.atomic
-def certification_set_status(
-    *, actor: Actor, request: CertificationRequest, status: str, reference: str = ""
-) -> CertificationRequest:
-    """The certifying agency moves a request: under review (LE roles), signed or declined
-    (prosecutors and LE supervisors). A decided request is final (409 at the edge).
-    Logged: ``certification.status_changed``."""
-    if status == CertificationRequest.Status.UNDER_REVIEW:
-        _require(policies.can_review_certification(actor, request))
-    elif status in (CertificationRequest.Status.SIGNED, CertificationRequest.Status.DECLINED):
-        _require(policies.can_decide_certification(actor, request))
-    else:
-        raise ValidationError({"status": "Choose under review, signed or declined."})
-    request.status = CertificationRequest.objects.select_for_update().get(pk=request.pk).status
-    if request.status in (CertificationRequest.Status.SIGNED, CertificationRequest.Status.DECLINED):
-        raise ReferralConflict
-    request.status = status
-    if reference:
-        request.reference = reference.strip()[:60]
-    if status != CertificationRequest.Status.UNDER_REVIEW:
-        request.decided_on = today_for(actor)
-    request.full_clean()
-    request.save(update_fields=["status", "reference", "decided_on", "updated_at"])
-    audit_record(
-        action="certification.status_changed", actor=actor, target=request, detail={"status": status}
-    )
-    return request
-
-
 def trafficking_charges_recount(*, actor: Actor) -> int:
     """Re-decide every charge of the task force after its trafficking statutes changed, so the
     reports count defendants charged with trafficking by the new list. Returns how many changed."""
@@ -998,3 +929,13 @@ def trafficking_charges_recount(*, actor: Actor) -> int:
             changed.append(charge)
     Charge.objects.bulk_update(changed, ["is_trafficking"], batch_size=500)
     return len(changed)
+
+
+def __getattr__(name: str) -> object:
+    """Certification requests moved to ``referrals.certifications``; their old names here keep
+    working for existing callers (imported lazily: that module builds on this one)."""
+    if name in ("certification_request", "certification_set_status"):
+        from referrals import certifications
+
+        return getattr(certifications, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from referrals.reminders import send_certification_reminders, task_force_ids
+from referrals.reminders import (
+    send_certification_deadline_reminders,
+    send_certification_reminders,
+    task_force_ids,
+)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def certification_reminders_for(task_force_id: str) -> int:
-    """One task force's due-date reminders (idempotent per day)."""
-    return send_certification_reminders(task_force_id=task_force_id)
+    """One task force's due-date and deadline reminders (idempotent per day)."""
+    due = send_certification_reminders(task_force_id=task_force_id)
+    return due + send_certification_deadline_reminders(task_force_id=task_force_id)
 
 
 @shared_task

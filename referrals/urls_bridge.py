@@ -3,6 +3,9 @@
 from django.urls import path
 
 from referrals import views_bridge as views
+from referrals import views_certifications as certs
+
+CERTIFICATION = "certifications/<uuid:request_id>/"
 
 urlpatterns = [
     path("referrals/", views.referral_inbox_view, name="referral-inbox"),
@@ -14,20 +17,19 @@ urlpatterns = [
     path("referrals/<uuid:referral_id>/withdraw/", views.referral_withdraw_view, name="referral-withdraw"),
     path("referrals/<uuid:referral_id>/complete/", views.referral_complete_view, name="referral-complete"),
     path("cases/<uuid:case_id>/refer/", views.case_referral_new_view, name="case-referral-new"),
-    path("certifications/", views.certification_list_view, name="certification-list"),
-    path(
-        "certifications/<uuid:request_id>/",
-        views.certification_detail_view,
-        name="certification-detail",
-    ),
-    path(
-        "certifications/<uuid:request_id>/status/",
-        views.certification_status_view,
-        name="certification-status",
-    ),
+    path("certifications/", certs.certification_list_view, name="certification-list"),
+    path(CERTIFICATION, certs.certification_detail_view, name="certification-detail"),
+    path(CERTIFICATION + "status/", certs.certification_status_view, name="certification-status"),
+    path(CERTIFICATION + "investigation/", certs.certification_link_view, name="certification-link"),
+    path(CERTIFICATION + "release/", certs.certification_release_view, name="certification-release"),
     path(
         "cases/<uuid:case_id>/certifications/new/",
-        views.case_certification_new_view,
+        certs.case_certification_new_view,
         name="case-certification-new",
+    ),
+    path(
+        "investigations/<uuid:investigation_id>/certifications/new/",
+        certs.investigation_certification_new_view,
+        name="investigation-certification-new",
     ),
 ]

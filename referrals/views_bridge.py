@@ -1,16 +1,14 @@
 """HTML screens of the bridge: referral inbox and outbox, the referral page and its decisions,
-the two "send a referral" forms, and the certification tracker.
+and the two "send a referral" forms (certification requests: ``referrals.views_certifications``).
 
 Thin, like ``cases.views``: every object comes through ``referrals.policies`` or
 ``cases.policies`` (404 when not visible), every action is checked with ``can_*`` first (403
 when visible but not allowed), every write goes through ``referrals.services`` (ValidationError
 -> form errors and 400; ReferralConflict -> a 409 page, nothing changed). Every read and list is
-written to the audit log: ``referral.viewed``, ``referral.listed`` (count),
-``certification.viewed``, ``certification.listed`` (count).
+written to the audit log: ``referral.viewed``, ``referral.listed`` (count).
 
 What each side sees: the envelope (kind, agencies, status, dates) for everyone who sees the
-referral; the payload only when ``can_read_payload``. Certification requests show the
-certifying agency the kind, the agencies, the dates and the status: nothing of the case.
+referral; the payload only when ``can_read_payload``.
 """
 
 from __future__ import annotations
@@ -32,38 +30,28 @@ from cases.models import Case
 from cases.policies import access_case, can_write_case, visible_cases, visible_identities
 from cases.services import consent_record, today_for
 from referrals import policies
-from referrals.codes import CertificationKind
 from referrals.forms_bridge import (
     CaseReferralForm,
-    CertificationFilterForm,
-    CertificationRequestForm,
-    CertificationStatusForm,
     DecideForm,
     ReferralFilterForm,
     ReferToServicesForm,
     add_service_errors,
 )
-from referrals.models import CertificationRequest, Referral
+from referrals.models import Referral
 from referrals.services import (
     ReferralConflict,
-    certification_request,
-    certification_set_status,
     referral_accept,
     referral_complete,
     referral_decline,
     referral_send,
     referral_withdraw,
 )
-from referrals.sorting import CERTIFICATION_COLUMNS, CERTIFICATION_ORDER, REFERRAL_BOX_ORDER, REFERRAL_COLUMNS
+from referrals.sorting import REFERRAL_BOX_ORDER, REFERRAL_COLUMNS
 from taskforce.access import VS_ROLES, Actor, NotFoundOrForbidden, get_or_not_found
 from taskforce.audit import audit_record
 from taskforce.listing import paginate
 from taskforce.tenancy import tenant_view
 from taskforce.web import form_status, tf_url
-
-DUE_SOON_DAYS = 7
-OPEN_CERTIFICATION = (CertificationRequest.Status.REQUESTED, CertificationRequest.Status.UNDER_REVIEW)
-FINAL_CERTIFICATION = (CertificationRequest.Status.SIGNED, CertificationRequest.Status.DECLINED)
 
 
 def _works_referrals(actor: Actor) -> bool:
@@ -73,11 +61,6 @@ def _works_referrals(actor: Actor) -> bool:
 
 def _require_referral_user(actor: Actor) -> None:
     if not _works_referrals(actor):
-        raise NotFoundOrForbidden
-
-
-def _require_certification_user(actor: Actor) -> None:
-    if not (policies.is_le(actor) or actor.role in VS_ROLES):
         raise NotFoundOrForbidden
 
 
@@ -449,201 +432,4 @@ def case_referral_new_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResp
             "cancel_url": tf_url(actor, "case-detail", case_id=case.pk),
         },
         status=status_code or form_status(form),
-    )
-
-
-# ------------------------------------------------------------------------ certification requests
-
-
-def _due_state(request_: CertificationRequest, today: dt.date) -> str:
-    if request_.status not in OPEN_CERTIFICATION or request_.due_on is None:
-        return ""
-    if request_.due_on < today:
-        return "overdue"
-    if request_.due_on <= today + dt.timedelta(days=DUE_SOON_DAYS):
-        return "soon"
-    return ""
-
-
-def _case_names(actor: Actor, requests: list[CertificationRequest]) -> dict[uuid.UUID, dict[str, Any]]:
-    """Victim services only: the client's name for each request's case, through the case
-    policies (two queries). Law enforcement never gets here."""
-    if actor.role not in VS_ROLES or not requests:
-        return {}
-    cases = dict(
-        visible_cases(actor).filter(pk__in={r.case_id for r in requests}).values_list("pk", "client_id")
-    )
-    names = {
-        identity.client_id: identity.display_name
-        for identity in visible_identities(actor).filter(client_id__in=set(cases.values()))
-    }
-    return {
-        case_id: {"id": case_id, "name": names.get(client_id, "(no name)")}
-        for case_id, client_id in cases.items()
-    }
-
-
-@tenant_view
-@require_GET
-def certification_list_view(request: HttpRequest) -> HttpResponse:
-    actor = request.actor
-    _require_certification_user(actor)
-    form = CertificationFilterForm(request.GET)
-    if not form.is_valid():
-        return render(request, "referrals/bridge/cert_list.html", {"form": form, "rows": []}, status=400)
-    show = form.cleaned_data["show"] or "all"
-    requests = policies.visible_certifications(actor)
-    if show == "open":
-        requests = requests.filter(status__in=OPEN_CERTIFICATION)
-    listing = paginate(
-        request, requests, name="certifications", columns=CERTIFICATION_COLUMNS, default=CERTIFICATION_ORDER
-    )
-    chunk = listing.rows
-    audit_record(action="certification.listed", actor=actor, detail={"count": len(chunk)})
-    today = today_for(actor)
-    cases = _case_names(actor, chunk)
-    rows = [{"request": r, "due": _due_state(r, today), "case": cases.get(r.case_id)} for r in chunk]
-    return render(
-        request,
-        "referrals/bridge/cert_list.html",
-        {
-            "form": form,
-            "show": show,
-            "rows": rows,
-            "is_vs": actor.role in VS_ROLES,
-            "listing": listing,
-        },
-    )
-
-
-def _render_certification(
-    request: HttpRequest,
-    request_: CertificationRequest,
-    *,
-    form: CertificationStatusForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    actor = request.actor
-    today = today_for(actor)
-    may_review = policies.can_review_certification(actor, request_)
-    may_decide = policies.can_decide_certification(actor, request_)
-    is_open = request_.status in OPEN_CERTIFICATION
-    choices = []
-    if is_open and may_review and request_.status == CertificationRequest.Status.REQUESTED:
-        choices.append((CertificationRequest.Status.UNDER_REVIEW, "Mark under review"))
-    if is_open and may_decide:
-        choices += [
-            (CertificationRequest.Status.SIGNED, "Signed"),
-            (CertificationRequest.Status.DECLINED, "Declined"),
-        ]
-    status_form = form or CertificationStatusForm(initial={"reference": request_.reference})
-    case = None
-    if actor.role in VS_ROLES:
-        case = _case_names(actor, [request_]).get(request_.case_id)
-    audit_record(action="certification.viewed", actor=actor, target=request_)
-    return render(
-        request,
-        "referrals/bridge/cert_detail.html",
-        {
-            "request_": request_,
-            "due": _due_state(request_, today),
-            "status_form": status_form,
-            "choices": choices,
-            "can_decide": may_decide and is_open,
-            "case": case,
-            "is_vs": actor.role in VS_ROLES,
-        },
-        status=status,
-    )
-
-
-@tenant_view
-@require_GET
-def certification_detail_view(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    actor = request.actor
-    _require_certification_user(actor)
-    return _render_certification(request, policies.access_certification(actor, request_id))
-
-
-@tenant_view
-@require_POST
-def certification_status_view(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    actor = request.actor
-    _require_certification_user(actor)
-    request_ = get_or_not_found(
-        policies.visible_certifications(actor).select_for_update(of=("self",)), request_id
-    )
-    if not policies.can_review_certification(actor, request_):
-        raise PermissionDenied
-    form = CertificationStatusForm(request.POST)
-    if not form.is_valid():
-        return _render_certification(request, request_, form=form, status=400)
-    new_status = form.cleaned_data["status"]
-    if new_status in FINAL_CERTIFICATION and not policies.can_decide_certification(actor, request_):
-        raise PermissionDenied
-    try:
-        certification_set_status(
-            actor=actor, request=request_, status=new_status, reference=form.cleaned_data["reference"]
-        )
-    except ReferralConflict:
-        return render(
-            request,
-            "referrals/bridge/conflict.html",
-            {
-                "message": f"This request is already {request_.get_status_display().lower()}: "
-                "nothing was changed.",
-                "back_url": tf_url(actor, "certification-detail", request_id=request_.pk),
-            },
-            status=409,
-        )
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return _render_certification(request, request_, form=form, status=400)
-    messages.success(request, f"Marked {request_.get_status_display().lower()}.")
-    return redirect(tf_url(actor, "certification-detail", request_id=request_.pk))
-
-
-@tenant_view
-@require_http_methods(["GET", "POST"])
-def case_certification_new_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    """A victim-services agency asks a certifying LE agency for a Supplement B or Continued
-    Presence. Only the request's kind, dates and status cross the wall."""
-    actor = request.actor
-    case = _writable_case(actor, case_id)
-    today = today_for(actor)
-    form = CertificationRequestForm(request.POST or None, actor=actor, today=today)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            request_ = certification_request(
-                actor=actor,
-                case=case,
-                kind=data["kind"],
-                certifying_agency=data["certifying_agency"],
-                due_on=data["due_on"],
-                requested_on=data["requested_on"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                f"{CertificationKind(request_.kind).label} requested from {request_.certifying_agency.name}.",
-            )
-            return redirect(tf_url(actor, "certification-detail", request_id=request_.pk))
-    return render(
-        request,
-        "referrals/bridge/send.html",
-        {
-            "form": form,
-            "case": case,
-            "name": _case_name(actor, case),
-            "title": "Request certification",
-            "intro": "The certifying agency sees the kind of request, your agency, the dates and the "
-            "status, never the client's name or anything else from the case. Send the "
-            "declaration itself through your usual channel.",
-            "submit": "Send request",
-            "cancel_url": tf_url(actor, "case-detail", case_id=case.pk),
-        },
-        status=form_status(form),
     )

@@ -54,6 +54,7 @@ from referrals.forms_le import (
 )
 from referrals.models import Defendant, Investigation, Prosecution, Tip
 from referrals.sorting import INVESTIGATION_COLUMNS, NEWEST, PROSECUTION_COLUMNS, TIP_COLUMNS
+from referrals.views_certifications import investigation_certifications
 from taskforce.access import Actor, NotFoundOrForbidden, get_or_not_found
 from taskforce.audit import audit_record
 from taskforce.listing import Column, Page, paginate
@@ -576,6 +577,7 @@ def _render_investigation(
             actor=actor, exclude=[m.pk for m in team]
         )
     context["team_errors"] = forms_.get("team_errors")
+    context.update(investigation_certifications(actor, investigation))
     audit_record(action="investigation.viewed", actor=actor, target=investigation)
     return render(request, "referrals/le/investigation_detail.html", context, status=status)
 

@@ -22,6 +22,7 @@ from django.db import connection
 
 from cases.codes import Gender, ReferralSource, ServiceCategory, TraffickingType
 from reporting.models import DISCIPLINES
+from taskforce import clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,31 +139,50 @@ LABELS = {code: label for codes in BLOCKS.values() for code, label in codes}
 
 # ------------------------------------------------------------------------------------ queries
 
+# Only the period's deliveries are read: a client served in it is new when none of their
+# deliveries falls between the fiscal year's start and the period's (two index probes a person),
+# so the cost follows the period, not the year to date. Every join names the task force, so the
+# planner never reaches into another task force's rows.
 _VS_SQL = """
-WITH d AS (
+WITH p AS (
     SELECT sd.delivered_on, sd.service_type, sd.case_id, COALESCE(c.same_person_as_id, c.id) AS person
     FROM cases_servicedelivery sd
-    JOIN cases_client c ON c.id = sd.client_id
+    JOIN cases_client c ON c.id = sd.client_id AND c.task_force_id = %(tf)s
     WHERE sd.task_force_id = %(tf)s
-      AND sd.delivered_on BETWEEN %(fy_start)s AND %(end)s
+      AND sd.delivered_on BETWEEN %(start)s AND %(end)s
       AND sd.voided_at IS NULL
       AND (%(agency)s::uuid IS NULL OR sd.agency_id = %(agency)s::uuid)
 ),
-p AS (SELECT * FROM d WHERE delivered_on >= %(start)s),
 served AS (SELECT DISTINCT person FROM p),
-firsts AS (SELECT DISTINCT ON (person) person, delivered_on, case_id FROM d ORDER BY person, delivered_on, case_id),
+firsts AS (SELECT DISTINCT ON (person) person, delivered_on, case_id FROM p ORDER BY person, delivered_on, case_id),
+fresh AS MATERIALIZED (
+    -- Decided before anything is joined: only the new clients' details are then looked up.
+    SELECT f.person, f.case_id FROM firsts f
+    WHERE NOT EXISTS (
+        SELECT 1 FROM cases_servicedelivery e
+        WHERE e.client_id = f.person AND e.task_force_id = %(tf)s
+          AND e.delivered_on >= %(fy_start)s AND e.delivered_on < %(start)s AND e.voided_at IS NULL
+          AND (%(agency)s::uuid IS NULL OR e.agency_id = %(agency)s::uuid)
+    )
+    AND NOT EXISTS (
+        SELECT 1 FROM cases_client linked
+        JOIN cases_servicedelivery e ON e.client_id = linked.id AND e.task_force_id = %(tf)s
+        WHERE linked.same_person_as_id = f.person AND linked.task_force_id = %(tf)s
+          AND e.delivered_on >= %(fy_start)s AND e.delivered_on < %(start)s AND e.voided_at IS NULL
+          AND (%(agency)s::uuid IS NULL OR e.agency_id = %(agency)s::uuid)
+    )
+),
 new AS (
     SELECT f.person, rc.age_group_at_intake AS age, rc.gender, rc.citizenship, cs.referral_source
-    FROM firsts f
-    JOIN cases_client rc ON rc.id = f.person
-    JOIN cases_case cs ON cs.id = f.case_id
-    WHERE f.delivered_on >= %(start)s
+    FROM fresh f
+    JOIN cases_client rc ON rc.id = f.person AND rc.task_force_id = %(tf)s
+    JOIN cases_case cs ON cs.id = f.case_id AND cs.task_force_id = %(tf)s
 )
 SELECT 'clients_served', count(*) FROM served
 UNION ALL SELECT 'clients_new', count(*) FROM new
 UNION ALL
 SELECT 'clients_served.' || cs.trafficking_type, count(DISTINCT p.person)
-    FROM p JOIN cases_case cs ON cs.id = p.case_id GROUP BY cs.trafficking_type
+    FROM p JOIN cases_case cs ON cs.id = p.case_id AND cs.task_force_id = %(tf)s GROUP BY cs.trafficking_type
 UNION ALL
 SELECT CASE age WHEN 'minor' THEN 'clients_new.minor' WHEN 'adult' THEN 'clients_new.adult'
                 ELSE 'clients_new.age_not_reported' END, count(*) FROM new GROUP BY 1
@@ -176,34 +196,34 @@ UNION ALL SELECT 'services.' || service_type || '.clients', count(DISTINCT perso
 UNION ALL SELECT 'services.' || service_type || '.deliveries', count(*) FROM p GROUP BY service_type
 UNION ALL
 SELECT 'family_members_served', count(*)
-    FROM cases_familymember fm JOIN cases_client fc ON fc.id = fm.client_id
+    FROM cases_familymember fm JOIN cases_client fc ON fc.id = fm.client_id AND fc.task_force_id = %(tf)s
     WHERE fm.task_force_id = %(tf)s AND fm.served_from <= %(end)s
       AND (%(agency)s::uuid IS NULL OR fm.agency_id = %(agency)s::uuid)
       AND COALESCE(fc.same_person_as_id, fc.id) IN (SELECT person FROM served)
 UNION ALL
 SELECT 'referrals.sent', count(*)
     FROM referrals_referral r JOIN taskforce_agency fa ON fa.id = r.from_agency_id
-    WHERE r.task_force_id = %(tf)s AND (r.created_at AT TIME ZONE %(zone)s)::date BETWEEN %(start)s AND %(end)s
+    WHERE r.task_force_id = %(tf)s AND r.created_at >= %(start_at)s AND r.created_at < %(end_before)s
       AND fa.side = 'victim_services' AND (%(agency)s::uuid IS NULL OR r.from_agency_id = %(agency)s::uuid)
 UNION ALL
 SELECT 'referrals.received', count(*)
     FROM referrals_referral r JOIN taskforce_agency ta ON ta.id = r.to_agency_id
-    WHERE r.task_force_id = %(tf)s AND (r.created_at AT TIME ZONE %(zone)s)::date BETWEEN %(start)s AND %(end)s
+    WHERE r.task_force_id = %(tf)s AND r.created_at >= %(start_at)s AND r.created_at < %(end_before)s
       AND ta.side = 'victim_services' AND (%(agency)s::uuid IS NULL OR r.to_agency_id = %(agency)s::uuid)
 UNION ALL
 SELECT 'referrals.accepted', count(*)
     FROM referrals_referral r JOIN taskforce_agency ta ON ta.id = r.to_agency_id
     WHERE r.task_force_id = %(tf)s AND r.status IN ('accepted', 'completed')
-      AND (r.decided_at AT TIME ZONE %(zone)s)::date BETWEEN %(start)s AND %(end)s
+      AND r.decided_at >= %(start_at)s AND r.decided_at < %(end_before)s
       AND ta.side = 'victim_services' AND (%(agency)s::uuid IS NULL OR r.to_agency_id = %(agency)s::uuid)
 """
 
 _LE_SQL = """
 SELECT 'tips_received', count(*) FROM referrals_tip t
-    WHERE t.task_force_id = %(tf)s AND (t.received_at AT TIME ZONE %(zone)s)::date BETWEEN %(start)s AND %(end)s
+    WHERE t.task_force_id = %(tf)s AND t.received_at >= %(start_at)s AND t.received_at < %(end_before)s
 UNION ALL
 SELECT 'tips_received.' || t.trafficking_type, count(*) FROM referrals_tip t
-    WHERE t.task_force_id = %(tf)s AND (t.received_at AT TIME ZONE %(zone)s)::date BETWEEN %(start)s AND %(end)s
+    WHERE t.task_force_id = %(tf)s AND t.received_at >= %(start_at)s AND t.received_at < %(end_before)s
     GROUP BY t.trafficking_type
 UNION ALL
 SELECT 'investigations_opened', count(*) FROM referrals_investigation i
@@ -270,11 +290,11 @@ SELECT 'outreach.people_reached', COALESCE(sum(o.people_reached), 0) FROM report
 UNION ALL
 SELECT 'mdt.meetings', count(*) FROM mdt_mdtmeeting m
     WHERE m.task_force_id = %(tf)s AND m.status = 'held'
-      AND (m.starts_at AT TIME ZONE %(zone)s)::date BETWEEN %(start)s AND %(end)s
+      AND m.starts_at >= %(start_at)s AND m.starts_at < %(end_before)s
 UNION ALL
 SELECT 'mdt.cases_reviewed', count(*) FROM mdt_casereview r JOIN mdt_mdtmeeting m ON m.id = r.meeting_id
     WHERE r.task_force_id = %(tf)s AND m.status = 'held'
-      AND (m.starts_at AT TIME ZONE %(zone)s)::date BETWEEN %(start)s AND %(end)s
+      AND m.starts_at >= %(start_at)s AND m.starts_at < %(end_before)s
 UNION ALL
 SELECT 'mdt.action_items_completed', count(*) FROM mdt_actionitem a
     WHERE a.task_force_id = %(tf)s AND a.status = 'done' AND a.completed_on BETWEEN %(start)s AND %(end)s
@@ -295,10 +315,15 @@ def compute_block(
 
     ``agency_id`` narrows the victim-services block to one agency (a VS supervisor's part).
     """
+    # The period's local days as a UTC range, so timestamp columns are bounded by their indexes
+    # (a cast of each row to a local date would read the task force's whole history).
+    local = clock.zone(zone)
     params = {
         "tf": str(task_force_id),
         "start": period.start,
         "end": period.end,
+        "start_at": dt.datetime.combine(period.start, dt.time.min, tzinfo=local),
+        "end_before": dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=local),
         "fy_start": period.fiscal_year_start,
         "agency": str(agency_id) if agency_id else None,
         "zone": zone,

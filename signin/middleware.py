@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from signin import mfa
+from signin.backends import browser_session_id
 from signin.models import UserSession
 from taskforce.middleware import client_ip
 
@@ -47,6 +48,25 @@ def _mfa_exempt(path: str) -> bool:
     )
 
 
+class BrowserSessionMiddleware:
+    """Tell the auth backend which session record to read with the user (one query for both).
+
+    Sits between Django's SessionMiddleware and AuthenticationMiddleware; the user is loaded
+    lazily later in the request, while this is set.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session_id = request.session.get(SESSION_ID_KEY) if hasattr(request, "session") else None
+        token = browser_session_id.set(session_id)
+        try:
+            return self.get_response(request)
+        finally:
+            browser_session_id.reset(token)
+
+
 class SignInMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -72,7 +92,17 @@ class SignInMiddleware:
             # A session from before this record existed: give it one, so it can be listed and ended.
             start_user_session(request, user)
             return True
-        row = UserSession.objects.filter(pk=session_id, user=user).values("ended_at", "last_seen_at").first()
+        if getattr(user, "signin_session_checked", None) == session_id:
+            # Read with the user by signin.backends (same query).
+            row = {"ended_at": user.signin_session_ended, "last_seen_at": user.signin_session_seen}
+            if row["last_seen_at"] is None:
+                return False
+        else:
+            row = (
+                UserSession.objects.filter(pk=session_id, user=user)
+                .values("ended_at", "last_seen_at")
+                .first()
+            )
         if row is None or row["ended_at"] is not None:
             return False
         now = timezone.now()

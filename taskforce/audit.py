@@ -5,6 +5,13 @@ append but only a task force's own scope read, and an INSERT ... RETURNING would
 The hash chain is computed by the database trigger (migration 0002), so no caller can
 forge or skip it. A failed audit write raises, and the surrounding read or write fails with
 it (fail closed).
+
+Inside a web request the rows are held back and written in one INSERT just before the
+request's transaction commits (``flush_request_audit``): the trigger locks the task force's
+chain head until COMMIT, so a row written early in a request would serialise every other
+request of that task force behind this one's rendering. Written last, the lock is held for one
+round trip. A row written inside a savepoint that is rolled back is dropped with it, exactly as
+an immediate INSERT would have been.
 """
 
 from __future__ import annotations
@@ -38,11 +45,72 @@ current_request_meta: contextvars.ContextVar[RequestMeta | None] = contextvars.C
 # raised deep in a policy that has no actor at hand).
 current_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("current_actor", default=None)
 
+# One static statement for one row or many: the columns arrive as arrays, in order.
 _INSERT = (
     "INSERT INTO taskforce_auditevent (public_id, occurred_at, task_force_id, user_id, agency_id, role,"
     " action, target_type, target_id, outcome, source_ip, detail, chain_key, prev_hash, row_hash)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, '', '', '')"
+    " SELECT r.public_id, r.occurred_at, r.task_force_id, r.user_id, r.agency_id, r.role, r.action,"
+    " r.target_type, r.target_id, r.outcome, r.source_ip, r.detail::jsonb, '', '', ''"
+    " FROM unnest(%s::uuid[], %s::timestamptz[], %s::uuid[], %s::uuid[], %s::uuid[], %s::text[],"
+    " %s::text[], %s::text[], %s::text[], %s::text[], %s::inet[], %s::text[])"
+    " WITH ORDINALITY AS r(public_id, occurred_at, task_force_id, user_id, agency_id, role, action,"
+    " target_type, target_id, outcome, source_ip, detail, position)"
+    " ORDER BY r.position"
 )
+
+
+class _Pending:
+    """One held-back row and the marker that tells whether its savepoint survived."""
+
+    __slots__ = ("marker", "params")
+
+    def __init__(self, params: list[Any]) -> None:
+        self.params = params
+
+        def marker() -> None:  # run after COMMIT by Django, does nothing
+            return None
+
+        self.marker = marker
+        # Django drops on-commit callbacks registered inside a savepoint that rolls back;
+        # the marker's presence at flush time says the row's savepoint was not rolled back.
+        connection.on_commit(marker)
+
+
+# A list while a web request's transaction is open (RequestTransactionMiddleware), else None.
+_request_rows: contextvars.ContextVar[list[_Pending] | None] = contextvars.ContextVar(
+    "request_audit_rows", default=None
+)
+
+
+def begin_request_audit() -> contextvars.Token:
+    return _request_rows.set([])
+
+
+def end_request_audit(token: contextvars.Token) -> None:
+    _request_rows.reset(token)
+
+
+def _insert(rows: list[list[Any]]) -> None:
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT, columns)
+
+
+def flush_request_audit() -> int:
+    """Write the request's held-back rows (those whose savepoints survived) in one INSERT.
+
+    Called by the request middleware as the last statement before COMMIT.
+    """
+    rows = _request_rows.get()
+    if not rows or connection.needs_rollback:
+        # A transaction marked for rollback keeps nothing: neither would immediate rows have.
+        return 0
+    alive = {id(func) for _sids, func, _robust in connection.run_on_commit}
+    kept = [row.params for row in rows if id(row.marker) in alive]
+    rows.clear()
+    if kept:
+        _insert(kept)
+    return len(kept)
 
 
 def _target_parts(target: Model | None, target_type: str, target_id: str) -> tuple[str, str]:
@@ -83,8 +151,20 @@ def audit_record(
         meta.source_ip if meta else None,
         json.dumps(detail or {}, sort_keys=True, default=str),
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(_INSERT, params)
+    pending = _request_rows.get()
+    request_actor = current_actor.get()
+    if (
+        pending is not None
+        and request_actor is not None
+        and connection.in_atomic_block
+        and str(request_actor.task_force_id) == params[2]
+    ):
+        # Held back only within the request's own task force, whose scope the tenant edge set
+        # and which is still in force at the flush; any other chain is written now, under the
+        # scope its caller set, so row-level security checks it exactly as before.
+        pending.append(_Pending(params))
+        return
+    _insert([params])
 
 
 def audit_denied(

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from taskforce import navigation
-from taskforce.tenancy import user_memberships
+from taskforce.tenancy import switcher_memberships
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -29,5 +29,5 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     return {
         "actor": actor,
         "nav_items": nav,
-        "my_memberships": list(user_memberships(request.user, actor=actor)),
+        "my_memberships": switcher_memberships(request.user, actor=actor),
     }

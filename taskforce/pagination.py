@@ -9,11 +9,49 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from rest_framework import pagination, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
+
+
+def limit_first(queryset: QuerySet, start: int, stop: int) -> QuerySet:
+    """Rows ``start:stop`` of an ordered queryset, ordered and limited on the list's own table
+    before its joins (client, identity, agency) are made.
+
+    PostgreSQL estimates a join of two tables filtered by the same task force as if the task
+    forces were unrelated (far too few rows), then joins the whole task force and sorts it; at
+    100k cases that is 40 ms for a 25-row page. Picking the page's ids first, in index order,
+    and joining only those keeps the page at the cost of the index read.
+    """
+    if not queryset.query.select_related:
+        return QuerySet.__getitem__(queryset, slice(start, stop))
+    ids = QuerySet.__getitem__(queryset.values("pk"), slice(start, stop))
+    return queryset.filter(pk__in=Subquery(ids))
+
+
+class _LimitFirst:
+    """Mixed into a list's queryset class so that the paginator's slice is ``limit_first``."""
+
+    def __getitem__(self, k: Any) -> Any:
+        if isinstance(k, slice) and k.stop is not None and k.step is None:
+            return limit_first(self, k.start or 0, k.stop)  # type: ignore[arg-type]
+        return super().__getitem__(k)  # type: ignore[misc]
+
+
+_LIMIT_FIRST_CLASSES: dict[type, type] = {}
+
+
+def with_limit_first(queryset: QuerySet) -> QuerySet:
+    cls = type(queryset)
+    if issubclass(cls, _LimitFirst):
+        return queryset
+    if cls not in _LIMIT_FIRST_CLASSES:
+        _LIMIT_FIRST_CLASSES[cls] = type(f"LimitFirst{cls.__name__}", (_LimitFirst, cls), {})
+    clone = queryset._chain()
+    clone.__class__ = _LIMIT_FIRST_CLASSES[cls]
+    return clone
 
 
 class SafeCursorPagination(pagination.CursorPagination):
@@ -21,7 +59,7 @@ class SafeCursorPagination(pagination.CursorPagination):
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
         try:
-            return super().paginate_queryset(queryset, request, view)
+            return super().paginate_queryset(with_limit_first(queryset), request, view)
         except (ValueError, TypeError, ValidationError):
             raise NotFound(self.invalid_cursor_message) from None
 
@@ -123,11 +161,11 @@ class KeysetPagination(pagination.BasePagination):
         if cursor:
             try:
                 queryset = keyset_after(queryset, keys, decode_position(cursor, len(keys)))
-                rows = list(queryset[: size + 1])
+                rows = list(limit_first(queryset, 0, size + 1))
             except (ValueError, TypeError, ValidationError):
                 raise NotFound("Invalid cursor") from None
         else:
-            rows = list(queryset[: size + 1])
+            rows = list(limit_first(queryset, 0, size + 1))
         self.next_position = (
             encode_position([getattr(rows[size - 1], k.name) for k in keys]) if len(rows) > size else None
         )

@@ -17,6 +17,7 @@ from typing import TypeVar
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Subquery
 from guardian.models import UserObjectPermissionBase
 from guardian.shortcuts import get_objects_for_user
 from guardian.utils import get_user_obj_perms_model
@@ -66,14 +67,22 @@ def objects_granted(actor: Actor, perm: str, queryset: models.QuerySet[M]) -> mo
 def granted_ids(actor: Actor, perm: str, model: type[TaskForceOwned]) -> models.QuerySet:
     """A subquery of ids the actor holds ``perm`` on, for composing with ownership columns:
     ``Q(agency_id=actor.agency_id) | Q(pk__in=granted_ids(...))`` in one SQL statement.
+
+    The permission and the user's being active are scalar subqueries (evaluated once, before
+    the scan), so the grants are read as one range of the grant table's (task force, user,
+    permission) index instead of through joins the planner cannot estimate.
     """
     grant_model = get_user_obj_perms_model(model)
+    permission = Permission.objects.filter(
+        codename=_codename(model, perm),
+        content_type__app_label=model._meta.app_label,
+        content_type__model=model._meta.model_name,
+    ).values("pk")
+    active_user = User.objects.filter(pk=actor.user_id, is_active=True).values("pk")
     return grant_model.objects.filter(
         task_force_id=actor.task_force_id,
-        user_id=actor.user_id,
-        user__is_active=True,
-        permission__codename=_codename(model, perm),
-        permission__content_type__app_label=model._meta.app_label,
+        user_id=Subquery(active_user),
+        permission_id=Subquery(permission),
     ).values("content_object_id")
 
 

@@ -108,6 +108,22 @@ def set_scope(*, task_force_id: uuid.UUID | str | None, user_id: uuid.UUID | str
         )
 
 
+def enter_task_force(*, slug: str, user_id: uuid.UUID | str) -> uuid.UUID | None:
+    """Scope the transaction to the task force named ``slug`` and return its id, in one round
+    trip. An unknown slug still sets a scope, a random id that matches nothing (fail closed), so
+    the caller's next queries run the same either way."""
+    _require_transaction()
+    with connection.cursor() as cursor:
+        # The task force table has no row-level security: the subquery needs no scope.
+        cursor.execute(
+            "SELECT tf.id, set_config(%s, coalesce(tf.id::text, %s), true), set_config(%s, %s, true)"
+            " FROM (SELECT (SELECT id FROM taskforce_taskforce WHERE slug = %s) AS id) AS tf",
+            [SETTING_TASK_FORCE, str(uuid.uuid4()), SETTING_USER, _as_setting(user_id), slug],
+        )
+        row = cursor.fetchone()
+    return row[0]
+
+
 def swap_scope(
     *, task_force_id: uuid.UUID | str | None, user_id: uuid.UUID | str | None = None
 ) -> tuple[str, str]:

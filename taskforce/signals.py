@@ -8,7 +8,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 from django.utils import timezone
 
-from taskforce.middleware import SESSION_STARTED_KEY
+from taskforce.middleware import SESSION_STARTED_KEY, SESSION_TOUCHED_KEY
 from taskforce.models import User
 from taskforce.tokens import token_revoke_all
 
@@ -16,7 +16,9 @@ from taskforce.tokens import token_revoke_all
 @receiver(user_logged_in)
 def on_login(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
-        request.session[SESSION_STARTED_KEY] = timezone.now().timestamp()
+        now = timezone.now().timestamp()
+        request.session[SESSION_STARTED_KEY] = now
+        request.session[SESSION_TOUCHED_KEY] = now
     # The audit row of a sign-in and its failures: signin.receivers (one per task force).
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -16,7 +17,13 @@ from taskforce import clock
 from taskforce.access import Actor, NotFoundOrForbidden
 from taskforce.audit import audit_record, current_actor
 from taskforce.models import Membership, TaskForce, User
-from taskforce.rls import set_scope
+from taskforce.rls import enter_task_force, set_scope
+
+# The memberships read by ``resolve_actor`` for this request (the switcher reuses them); the
+# request middleware empties it at each request's start.
+request_memberships: contextvars.ContextVar[tuple[Any, list[Membership]] | None] = contextvars.ContextVar(
+    "request_memberships", default=None
+)
 
 
 def resolve_actor(*, user: Any, task_force_slug: str) -> Actor:
@@ -28,19 +35,22 @@ def resolve_actor(*, user: Any, task_force_slug: str) -> Actor:
     """
     if user is None or not user.is_authenticated or not user.is_active:
         raise NotFoundOrForbidden
-    task_force_id = TaskForce.objects.filter(slug=task_force_slug).values_list("id", flat=True).first()
     # A random id for an unknown slug: the membership query below runs either way and finds nothing.
-    set_scope(task_force_id=task_force_id or uuid.uuid4(), user_id=user.pk)
-    membership = (
+    task_force_id = enter_task_force(slug=task_force_slug, user_id=user.pk)
+    # Every active membership of the user in one query (their own rows are readable in any task
+    # force): the one of this task force makes the actor, all of them fill the switcher.
+    memberships = list(
         Membership.objects.select_related("agency", "task_force")
-        .filter(task_force_id=task_force_id, user_id=user.pk, is_active=True)
-        .first()
+        .filter(user_id=user.pk, is_active=True)
+        .order_by("task_force__name")
     )
+    membership = next((m for m in memberships if m.task_force_id == task_force_id), None)
     if membership is None:
         _audit_denied(user=user, task_force_id=task_force_id, slug=task_force_slug)
         raise NotFoundOrForbidden
     actor = Actor.from_membership(membership)
     current_actor.set(actor)
+    request_memberships.set((user.pk, memberships))
     return actor
 
 
@@ -57,6 +67,27 @@ def _audit_denied(*, user: Any, task_force_id: uuid.UUID | None, slug: str) -> N
         detail={} if task_force_id else {"slug": slug[:60]},
     )
     set_scope(task_force_id=None)
+
+
+def switcher_memberships(user: User, *, actor: Actor) -> list[Membership]:
+    """The user's active memberships for the task force switcher: those the tenant edge read
+    with the actor when it can, else a query."""
+    cached = request_memberships.get()
+    if cached is not None and cached[0] == user.pk:
+        return cached[1]
+    return list(user_memberships(user, actor=actor))
+
+
+def loaded_task_force(task_force_id: Any, fields: tuple[str, ...] = ()) -> TaskForce:
+    """The task force row the tenant edge read with the membership in this request (all its
+    settings), else a query for ``fields`` of it."""
+    cached = request_memberships.get()
+    if cached is not None:
+        for membership in cached[1]:
+            if membership.task_force_id == task_force_id:
+                return membership.task_force
+    queryset = TaskForce.objects.only(*fields) if fields else TaskForce.objects.all()
+    return queryset.get(pk=task_force_id)
 
 
 def user_memberships(user: User, *, actor: Actor | None = None) -> QuerySet[Membership]:

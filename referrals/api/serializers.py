@@ -8,7 +8,7 @@ actor's visible rows only, so a foreign id is "does not exist" (400).
 Outputs of the bridge records are cut per reader: a referral's payload only for the sending and
 receiving agencies (``policies.can_read_payload``), where it came from (case, investigation,
 consent) only for the sending agency, what it opened (``resulting_case``) only for the receiving
-agency; a certification request's case only for the requesting (victim-services) side.
+agency. Certification requests: ``referrals.api.certifications``.
 """
 
 from __future__ import annotations
@@ -574,65 +574,4 @@ class ReferralOut(serializers.ModelSerializer):
                 data.pop(key, None)
         if actor.agency_id != referral.to_agency_id or actor.role not in VS_ROLES:
             data.pop("resulting_case", None)
-        return data
-
-
-# ======================================================================== certification requests
-
-
-class CertificationIn(serializers.Serializer):
-    case = ScopedId(
-        visible=visible_cases, help_text="The victim-services case it is for (never shown to LE)."
-    )
-    kind = CertificationKindField()
-    certifying_agency = ScopedId(visible=visible_agencies, help_text="A law-enforcement agency.")
-    due_on = serializers.DateField(required=False, allow_null=True)
-
-
-class CertificationStatusIn(serializers.Serializer):
-    status = CertificationStatusField(
-        help_text="under_review (LE roles of the certifying agency), signed or declined (its "
-        "prosecutors and LE supervisors)."
-    )
-    reference = serializers.CharField(max_length=60, required=False, allow_blank=True)
-
-
-class CertificationOut(serializers.ModelSerializer):
-    """The request as both sides see it; ``case`` only for the requesting (VS) side."""
-
-    kind = CertificationKindField(read_only=True)
-    status = CertificationStatusField(read_only=True)
-    requesting_agency = AgencyBrief(read_only=True)
-    certifying_agency = AgencyBrief(read_only=True)
-    case = serializers.UUIDField(source="case_id", required=False, help_text="Requesting side only.")
-
-    class Meta:
-        model = CertificationRequest
-        fields = (
-            "id",
-            "kind",
-            "requesting_agency",
-            "certifying_agency",
-            "status",
-            "requested_on",
-            "due_on",
-            "decided_on",
-            "reference",
-            "case",
-            "created_at",
-        )
-        read_only_fields = (
-            "id",
-            "requested_on",
-            "due_on",
-            "decided_on",
-            "reference",
-            "created_at",
-        )
-
-    def to_representation(self, request: CertificationRequest) -> dict[str, Any]:
-        data = super().to_representation(request)
-        actor: Actor = self.context["actor"]
-        if actor.role not in VS_ROLES or actor.agency_id != request.requesting_agency_id:
-            data.pop("case", None)
         return data

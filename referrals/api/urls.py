@@ -1,5 +1,5 @@
+from referrals.api.certifications import CertificationViewSet
 from referrals.api.views import (
-    CertificationViewSet,
     InvestigationViewSet,
     ProsecutionViewSet,
     ReferralViewSet,

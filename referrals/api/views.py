@@ -26,7 +26,6 @@ from rest_framework.serializers import Serializer
 from referrals import policies, selectors, services
 from referrals.api import serializers as s
 from referrals.models import (
-    CertificationRequest,
     Defendant,
     Investigation,
     Prosecution,
@@ -87,6 +86,8 @@ class _AuditedViewSet(ScopedViewSet):
 
     audit_noun: ClassVar[str]
     http_method_names: ClassVar = ["get", "post", "patch", "head", "options"]
+    # Relations the list's serializer reads on every row: joined, not one query a row.
+    list_related: ClassVar[tuple[str, ...]] = ()
 
     def _out(self, instance: Any, serializer_class: type[Serializer] | None = None, **context: Any) -> dict:
         serializer_class = serializer_class or self.get_serializer_class()
@@ -94,6 +95,8 @@ class _AuditedViewSet(ScopedViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.get_queryset()
+        if self.list_related:
+            queryset = queryset.select_related(*self.list_related)
         page = self.paginate_queryset(queryset)
         audit_record(
             action=f"{self.audit_noun}.listed",
@@ -265,6 +268,7 @@ class InvestigationViewSet(_AuditedViewSet):
     visible = staticmethod(policies.visible_investigations)
     serializer_class = s.InvestigationOut
     audit_noun = "investigation"
+    list_related = ("lead_agency",)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
@@ -701,71 +705,3 @@ class ReferralViewSet(_AuditedViewSet):
         referral = self.get_object()
         referral = _decide(services.referral_complete, actor=request.actor, referral=referral)
         return self._reread(referral)
-
-
-# ======================================================================== certification requests
-
-
-def _sees_certifications(actor: Actor) -> bool:
-    return policies.is_le(actor) or actor.role in VS_ROLES
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Certification requests",
-        description=(
-            "Victim services: requests of the caller's agency on cases they see (with `case`); "
-            "law enforcement: requests to the caller's agency (never the case). 404 for everyone "
-            "else. Audited as certification.listed."
-        ),
-        responses=s.CertificationOut(many=True),
-    ),
-    retrieve=extend_schema(
-        summary="One certification request",
-        description="Audited as certification.viewed.",
-        responses=s.CertificationOut,
-    ),
-    create=extend_schema(
-        summary="Ask an LE agency to certify",
-        description="Victim-services people who work on the case (403 otherwise).",
-        request=s.CertificationIn,
-        responses={201: s.CertificationOut},
-    ),
-)
-class CertificationViewSet(_AuditedViewSet):
-    visible = staticmethod(policies.visible_certifications)
-    serializer_class = s.CertificationOut
-    audit_noun = "certification"
-    http_method_names: ClassVar = ["get", "post", "head", "options"]
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        _only(request, _sees_certifications)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _valid(s.CertificationIn, request, self.get_serializer_context())
-        certification = services.certification_request(actor=request.actor, **data)
-        certification = get_or_not_found(self.get_queryset(), certification.pk)
-        return Response(self._out(certification), status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary="Move a request: under review, signed or declined",
-        description=(
-            "The certifying agency: LE roles mark it under review; prosecutors and LE supervisors "
-            "sign or decline (403 otherwise). 409 once signed or declined."
-        ),
-        request=s.CertificationStatusIn,
-        responses={200: s.CertificationOut, **CONFLICT_409},
-    )
-    @action(detail=True, methods=["post"], url_path="status", url_name="status")
-    def set_status(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        certification: CertificationRequest = self.get_object()
-        data = _valid(s.CertificationStatusIn, request, self.get_serializer_context())
-        certification = _decide(
-            services.certification_set_status,
-            actor=request.actor,
-            request=certification,
-            status=data["status"],
-            reference=data.get("reference", ""),
-        )
-        return Response(self._out(certification))

@@ -1201,7 +1201,7 @@ def test_certification_request(world: World) -> None:
     assert (request.status, request.requested_on, request.due_on) == ("requested", today(world), due)
     assert request.requesting_agency_id == world.agencies["alpha.vs2"].pk
     assert actions_since(seq) == ["certification.requested"]
-    assert events_since(seq)[0].detail == {"kind": "u_visa"}
+    assert events_since(seq)[0].detail == {"kind": "u_visa", "origin": "case", "victim_reference": False}
     assert_no_content(seq, "Zelda", "Secretclient")
 
 
@@ -1257,10 +1257,15 @@ def test_certification_review_and_decision(world: World) -> None:
 
 def test_le_supervisor_declines_certification(world: World) -> None:
     request = _certification(world)
+    with refused(ValidationError):  # declining needs a reason
+        services.certification_set_status(
+            actor=world.actor("alpha.le_supervisor"), request=request, status="declined", reason=" "
+        )
     services.certification_set_status(
-        actor=world.actor("alpha.le_supervisor"), request=request, status="declined"
+        actor=world.actor("alpha.le_supervisor"), request=request, status="declined", reason="Not helpful"
     )
-    assert reload(request).status == "declined"
+    request = reload(request)
+    assert (request.status, request.decline_reason, request.deadline_on) == ("declined", "Not helpful", None)
 
 
 def test_a_match_inside_ones_own_agency_names_the_investigation(world: World) -> None:

@@ -209,7 +209,7 @@ def _victim_services(world: World) -> None:
         (t_visa_sept, "signed", D(2025, 10, 2)),
         (declined, "declined", D(2025, 10, 3)),
     ):
-        le_services.certification_set_status(actor=prosecutor, request=request, status=status)
+        le_services.certification_set_status(actor=prosecutor, request=request, status=status, reason="-")
         CertificationRequest.objects.filter(pk=request.pk).update(decided_on=decided)
 
 

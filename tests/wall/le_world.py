@@ -7,6 +7,7 @@ import datetime as dt
 
 from cases import services as case_services
 from referrals import services
+from referrals.certifications import certification_request_from_investigation
 from tests.world import World, local_today
 
 
@@ -52,5 +53,17 @@ def add_le_records(world: World) -> World:
         )
         world.records[f"{tf}.certification"] = services.certification_request(
             actor=legal_aid, case=case, kind="u_visa", certifying_agency=world.agencies[f"{tf}.da"]
+        )
+        # Started from the restricted investigation by a team member, to be certified by the
+        # city police: the victim's alias is its marker.
+        victim = services.victim_identify(
+            actor=investigator, investigation=restricted, data={"name_or_alias": f"CERTVICTIM-{tf}"}
+        )
+        world.records[f"{tf}.certification_le"] = certification_request_from_investigation(
+            actor=investigator,
+            investigation=restricted,
+            kind="t_visa",
+            certifying_agency=world.agencies[f"{tf}.pd"],
+            victim=victim,
         )
     return world

@@ -325,6 +325,13 @@ def certification_readers(key: str) -> bool:
     return _member(key) in {"other_agency_cm", "investigator", "prosecutor", "le_supervisor"}
 
 
+def certification_le_readers(key: str) -> bool:
+    # Started by the DA investigator from the restricted investigation (on its team), certified
+    # by the city police: the requesting agency's people who see the investigation (the
+    # investigator, the LE supervisor) and the certifying agency's LE roles (the detective).
+    return _member(key) in {"investigator", "le_supervisor", "detective"}
+
+
 def _inv_page(world: World, tf: str) -> list[str]:
     inv = world.records[f"{tf}.investigation"]
     return [reverse("investigation-detail", kwargs={"task_force": tf, "investigation_id": inv.pk})]
@@ -375,6 +382,7 @@ LE_RECORD_TYPES = [
         route_names=(
             "investigation-detail",
             "investigation-edit",
+            "investigation-certification-new",
             "investigation-team-add",
             "investigation-team-remove",
             "suspect-add",
@@ -472,10 +480,26 @@ LE_RECORD_TYPES = [
         route_names=(
             "certification-detail",
             "certification-status",
+            "certification-link",
+            "certification-release",
             "case-certification-new",
             "api:certification-detail",
             "api:certification-status",
+            "api:certification-investigation",
+            "api:certification-release",
         ),
+    ),
+    RecordType(
+        name="certification_le",
+        get=lambda world, tf: world.records[f"{tf}.certification_le"],
+        readers=certification_le_readers,
+        html_detail="certification-detail",
+        api_detail="api:certification-detail",
+        html_list="certification-list",
+        api_list="api:certification-list",
+        id_kwarg="request_id",
+        secret=lambda obj: obj.victim_name,
+        list_openers=lambda key: _role(key) in LE_ROLES or _role(key) in VS_ROLES,
     ),
 ]
 

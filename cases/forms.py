@@ -88,7 +88,6 @@ class CaseFilterForm(forms.Form):
     stale = forms.BooleanField(required=False, label="No contact for 30 days")
     unassigned = forms.BooleanField(required=False, label="No case manager")
     manager = forms.UUIDField(required=False)
-    before = forms.DateTimeField(required=False)
 
 
 class IntakeForm(forms.Form):

@@ -226,6 +226,9 @@ class Case(TaskForceOwned):
                 name="case_tf_report_idx",
                 include=["trafficking_type", "referral_source"],
             ),
+            # The case list's sortable columns (taskforce.listing), id breaking ties.
+            models.Index(fields=["task_force", "opened_on", "id"], name="case_tf_opened_sort_idx"),
+            models.Index(fields=["task_force", "status", "id"], name="case_tf_status_sort_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -80,10 +80,17 @@ from cases.services import (
 )
 from taskforce.access import VS_ROLES, Actor, NotFoundOrForbidden, get_or_not_found
 from taskforce.audit import audit_record
+from taskforce.listing import Column, paginate
+from taskforce.pagination import SortKey
 from taskforce.tenancy import tenant_view
 from taskforce.web import form_status
 
 PAGE_SIZE = 50
+NEWEST = (SortKey("created_at", descending=True), SortKey("id", descending=True))
+CASE_COLUMNS = {
+    "opened": Column("opened_on", "Opened", descending_first=True),
+    "status": Column("status", "Status"),
+}
 # Channels that make a listed contact detail unsafe to use.
 PHONE_CHANNELS = {ContactChannel.PHONE_CALL, ContactChannel.TEXT, ContactChannel.VOICEMAIL}
 
@@ -159,13 +166,11 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
             raise BadRequest("Unknown case manager.")
         cases = cases_assigned_to(cases, manager.user_id)
         chips.append(("manager", f"Assigned to {manager.user.full_name or manager.user.email}"))
-    if data["before"]:
-        cases = cases.filter(created_at__lt=data["before"])
-    page = list(cases.order_by("-created_at")[: PAGE_SIZE + 1])
-    has_more = len(page) > PAGE_SIZE
-    page = page[:PAGE_SIZE]
-    audit_record(action="case.listed", actor=actor, detail={"count": len(page)})
-    rows = [{"case": case, "name": _display_name(case)} for case in page]
+    listing = paginate(
+        request, cases, name="cases", columns=CASE_COLUMNS, default=NEWEST, page_size=PAGE_SIZE
+    )
+    audit_record(action="case.listed", actor=actor, detail={"count": len(listing.rows)})
+    rows = [{"case": case, "name": _display_name(case)} for case in listing.rows]
     filtered = any(
         data[k]
         for k in ("q", "status", "trafficking_type", "mine", "expiring", "stale", "unassigned", "manager")
@@ -178,8 +183,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "chips": chips,
             "filtered": filtered,
-            "paged": bool(data["before"]),
-            "next_before": page[-1].created_at.isoformat() if has_more else None,
+            "listing": listing,
             "can_intake": can_take_intake(actor),
         },
     )

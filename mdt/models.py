@@ -37,6 +37,11 @@ class MdtTeam(TaskForceOwned):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["task_force", "name"], name="mdtteam_unique_name")]
+        indexes = [
+            # The team list's sortable columns (taskforce.listing), id breaking ties.
+            models.Index(fields=["task_force", "name", "id"], name="mdtteam_tf_name_sort_idx"),
+            models.Index(fields=["task_force", "kind", "id"], name="mdtteam_tf_kind_sort_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -124,7 +129,12 @@ class MdtMeeting(TaskForceOwned):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        indexes = [models.Index(fields=["task_force", "team", "-starts_at"], name="meeting_tf_team_idx")]
+        indexes = [
+            models.Index(fields=["task_force", "team", "-starts_at"], name="meeting_tf_team_idx"),
+            # The meeting list's sortable columns (taskforce.listing), id breaking ties.
+            models.Index(fields=["task_force", "starts_at", "id"], name="meeting_tf_when_sort_idx"),
+            models.Index(fields=["task_force", "status", "id"], name="meeting_tf_status_sort_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"meeting {self.id}"
@@ -223,6 +233,9 @@ class ActionItem(TaskForceOwned):
         indexes = [
             models.Index(fields=["task_force", "team", "status", "due_on"], name="action_tf_team_idx"),
             models.Index(fields=["task_force", "owner_member", "status"], name="action_tf_owner_idx"),
+            # The item lists' sortable columns (taskforce.listing), id breaking ties.
+            models.Index(fields=["task_force", "due_on", "id"], name="action_tf_due_sort_idx"),
+            models.Index(fields=["task_force", "status", "id"], name="action_tf_status_sort_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -25,7 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.services import today_for
-from mdt import policies, selectors, services
+from mdt import policies, selectors, services, sorting
 from mdt.forms import (
     ActionItemForm,
     ActionStatusForm,
@@ -52,7 +52,6 @@ from taskforce.audit import audit_record
 from taskforce.tenancy import tenant_view
 from taskforce.web import form_status, posted, tf_url
 
-PAST_SHOWN = 50
 OPEN_ITEMS = selectors.OPEN_ITEMS
 
 
@@ -169,7 +168,8 @@ def _item_rows(
 def team_list_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     _require_mdt(actor)
-    teams = list(policies.visible_teams(actor).order_by("name"))
+    listing = sorting.team_page(request, policies.visible_teams(actor))
+    teams = listing.rows
     mine = {row.team_id: row for row in policies.my_roster_rows(actor)}
     cleared = set(policies.cleared_team_ids(actor))
     rows = [
@@ -187,6 +187,7 @@ def team_list_view(request: HttpRequest) -> HttpResponse:
         "mdt/team_list.html",
         {
             "rows": rows,
+            "listing": listing,
             "can_manage": policies.can_manage_rosters(actor),
             "cleared_any": _cleared(actor),
             "facilitates": _facilitates_any(actor),
@@ -363,10 +364,9 @@ def meeting_list_view(request: HttpRequest) -> HttpResponse:
     cutoff = timezone.now() - dt.timedelta(hours=12)
     active = (MdtMeeting.Status.PLANNED, MdtMeeting.Status.IN_PROGRESS)
     upcoming = list(meetings.filter(status__in=active, starts_at__gte=cutoff).order_by("starts_at"))
-    upcoming_ids = {m.pk for m in upcoming}
-    past = [
-        m for m in meetings.order_by("-starts_at")[: PAST_SHOWN + len(upcoming)] if m.pk not in upcoming_ids
-    ][:PAST_SHOWN]
+    earlier = meetings.exclude(status__in=active, starts_at__gte=cutoff)
+    listing = sorting.meeting_page(request, earlier)
+    past = listing.rows
     audit_record(action="meeting.listed", actor=actor, detail={"count": len(upcoming) + len(past)})
     plannable = [
         team
@@ -379,6 +379,7 @@ def meeting_list_view(request: HttpRequest) -> HttpResponse:
         {
             "upcoming": upcoming,
             "past": past,
+            "listing": listing,
             "plannable": plannable,
             "facilitates": _facilitates_any(actor),
             "crumbs": [("MDT", tf_url(actor, "mdt-teams"))],
@@ -952,13 +953,12 @@ def my_items_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     _require_mdt(actor)
     today = today_for(actor)
-    items = list(
-        policies.my_action_items(actor)
-        .select_related("team", "meeting", "owner_member__membership__user", "owner_agency")
-        .order_by("status", "due_on")
+    items = policies.my_action_items(actor).select_related(
+        "team", "meeting", "owner_member__membership__user", "owner_agency"
     )
-    open_items = [i for i in items if i.status in OPEN_ITEMS]
-    closed = [i for i in items if i.status not in OPEN_ITEMS][:20]
+    listing = sorting.item_page(request, items.filter(status__in=OPEN_ITEMS), "mine")
+    open_items = listing.rows
+    closed = list(items.exclude(status__in=OPEN_ITEMS).order_by("-due_on", "-id")[:20])
     audit_record(
         action="action_item.listed",
         actor=actor,
@@ -969,6 +969,7 @@ def my_items_view(request: HttpRequest) -> HttpResponse:
         "mdt/my_items.html",
         {
             "open_rows": _item_rows(actor, open_items, today),
+            "listing": listing,
             "closed_rows": _item_rows(actor, closed, today),
             "cleared": _cleared(actor),
             "status_choices": ActionItem.Status.choices,
@@ -989,13 +990,15 @@ def overdue_view(request: HttpRequest) -> HttpResponse:
         items = items.filter(
             team_id__in=policies.my_roster_rows(actor).filter(is_facilitator=True).values("team_id")
         )
-    items = list(items.select_related("meeting")[:200])
+    listing = sorting.item_page(request, items.select_related("meeting"), "overdue")
+    items = listing.rows
     audit_record(action="action_item.listed", actor=actor, detail={"count": len(items), "list": "overdue"})
     return _page(
         request,
         "mdt/overdue.html",
         {
             "rows": _item_rows(actor, items, today),
+            "listing": listing,
             "today": today,
             "status_choices": ActionItem.Status.choices,
             "crumbs": [("MDT", tf_url(actor, "mdt-teams"))],

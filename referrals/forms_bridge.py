@@ -201,4 +201,3 @@ class ReferralFilterForm(forms.Form):
         choices=[("", "Every status"), *Referral.Status.choices], required=False, label="Status"
     )
     mine = forms.BooleanField(required=False, label="Sent by me")
-    page = forms.IntegerField(required=False, min_value=1, max_value=10000)

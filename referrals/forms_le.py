@@ -31,7 +31,6 @@ from referrals.models import Investigation, Prosecution, Tip
 from referrals.selectors import OPEN_TIP_STATUSES
 from taskforce.access import LE_ROLES, Actor, Side
 from taskforce.models import Membership
-from taskforce.pagination import decode_position
 from taskforce.policies import visible_agencies, visible_memberships
 
 MERGE_CHOICES_SHOWN = 100
@@ -63,45 +62,7 @@ def _split_list(value: str, *, limit: int, max_length: int, label: str) -> list[
     return items
 
 
-# --------------------------------------------------------------------------------------- cursor
-
-
-def encode_cursor(moment: dt.datetime, record_id: uuid.UUID) -> str:
-    return f"{moment.isoformat()}_{record_id}"
-
-
-class CursorField(forms.CharField):
-    """Keyset position ``<iso datetime>_<uuid>``: the last row of the previous page."""
-
-    def clean(self, value: Any) -> tuple[dt.datetime, uuid.UUID] | None:
-        value = super().clean(value)
-        if not value:
-            return None
-        moment_text, _sep, id_text = value.rpartition("_")
-        try:
-            moment = dt.datetime.fromisoformat(moment_text)
-            record_id = uuid.UUID(id_text)
-        except ValueError:
-            raise forms.ValidationError("This page position is not valid.") from None
-        if timezone.is_naive(moment):
-            raise forms.ValidationError("This page position is not valid.")
-        return moment, record_id
-
-
 # ----------------------------------------------------------------------------------------- tips
-
-
-class PositionField(forms.CharField):
-    """A keyset page position (``taskforce.pagination``): the last row of the previous page."""
-
-    def clean(self, value: Any) -> list[Any] | None:
-        value = super().clean(value)
-        if not value:
-            return None
-        try:
-            return decode_position(value)
-        except ValueError:
-            raise forms.ValidationError("This page position is not valid.", code="invalid") from None
 
 
 class TipFilterForm(forms.Form):
@@ -125,7 +86,6 @@ class TipFilterForm(forms.Form):
             ("oldest", "Oldest first"),
         ],
     )
-    cursor = PositionField(required=False, max_length=300)
 
 
 class TipForm(TipIdentifiersForm):
@@ -259,7 +219,6 @@ class InvestigationFilterForm(forms.Form):
         required=False, choices=[("", "Open and suspended"), *Investigation.Status.choices, ("all", "Any")]
     )
     mine = forms.BooleanField(required=False, label="My team")
-    before = CursorField(required=False, max_length=100)
 
 
 class InvestigationForm(forms.Form):
@@ -412,7 +371,6 @@ class ProsecutionFilterForm(forms.Form):
         required=False, choices=[("", "Active (not closed)"), *Prosecution.Stage.choices, ("all", "Any")]
     )
     venue = forms.ChoiceField(required=False, choices=[("", "State and federal"), *ChargeVenue.choices])
-    before = CursorField(required=False, max_length=100)
 
 
 class ProsecutionForm(forms.Form):

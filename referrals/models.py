@@ -60,6 +60,10 @@ class Investigation(TaskForceOwned):
         indexes = [
             models.Index(fields=["task_force", "-created_at", "-id"], name="inv_tf_created_idx"),
             models.Index(fields=["task_force", "status", "-opened_on"], name="inv_tf_status_idx"),
+            # The HTML list's sortable columns (taskforce.listing), id breaking ties.
+            models.Index(fields=["task_force", "case_number", "id"], name="inv_tf_number_sort_idx"),
+            models.Index(fields=["task_force", "opened_on", "id"], name="inv_tf_opened_sort_idx"),
+            models.Index(fields=["task_force", "status", "id"], name="inv_tf_status_sort_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["task_force", "case_number"], name="inv_unique_case_number"),
@@ -156,6 +160,9 @@ class Tip(TaskForceOwned):
             models.Index(fields=["task_force", "status", "-received_at"], name="tip_tf_status_idx"),
             models.Index(fields=["task_force", "-created_at"], name="tip_tf_created_idx"),
             models.Index(fields=["task_force", "-received_at"], name="tip_tf_received_idx"),
+            # The HTML list's sortable columns (taskforce.listing), id breaking ties.
+            models.Index(fields=["task_force", "received_at", "id"], name="tip_tf_received_sort_idx"),
+            models.Index(fields=["task_force", "status", "id"], name="tip_tf_status_sort_idx"),
             models.Index(
                 models.F("task_force"),
                 TIP_INBOX_RANK,
@@ -260,6 +267,10 @@ class Prosecution(TaskForceOwned):
         indexes = [
             models.Index(fields=["task_force", "-created_at"], name="pros_tf_created_idx"),
             models.Index(fields=["task_force", "filed_on"], name="pros_tf_filed_idx"),
+            # The HTML list's sortable columns (taskforce.listing), id breaking ties.
+            models.Index(fields=["task_force", "court_case_number", "id"], name="pros_tf_docket_sort_idx"),
+            models.Index(fields=["task_force", "filed_on", "id"], name="pros_tf_filed_sort_idx"),
+            models.Index(fields=["task_force", "stage", "id"], name="pros_tf_stage_sort_idx"),
         ]
 
     def __str__(self) -> str:
@@ -440,6 +451,9 @@ class Referral(TaskForceOwned):
             ),
             models.Index(fields=["task_force", "from_agency", "-created_at"], name="referral_tf_from_idx"),
             models.Index(fields=["task_force", "-created_at"], name="referral_tf_created_idx"),
+            # The HTML list's sortable columns (taskforce.listing), id breaking ties.
+            models.Index(fields=["task_force", "created_at", "id"], name="referral_tf_sent_sort_idx"),
+            models.Index(fields=["task_force", "status", "id"], name="referral_tf_status_sort_idx"),
         ]
 
     def __str__(self) -> str:
@@ -521,6 +535,9 @@ class CertificationRequest(TaskForceOwned):
             models.Index(fields=["task_force", "-created_at"], name="cert_tf_created_idx"),
             models.Index(fields=["task_force", "investigation"], name="cert_tf_inv_idx"),
             models.Index(fields=["task_force", "status", "deadline_on"], name="cert_tf_deadline_idx"),
+            # The HTML list's sortable columns (taskforce.listing), id breaking ties.
+            models.Index(fields=["task_force", "requested_on", "id"], name="cert_tf_requested_sort_idx"),
+            models.Index(fields=["task_force", "status", "id"], name="cert_tf_status_sort_idx"),
         ]
         constraints = [
             models.CheckConstraint(

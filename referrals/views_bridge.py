@@ -19,8 +19,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case as SqlCase
-from django.db.models import IntegerField, TextChoices, Value, When
+from django.db.models import TextChoices
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -47,12 +46,12 @@ from referrals.services import (
     referral_send,
     referral_withdraw,
 )
+from referrals.sorting import REFERRAL_BOX_ORDER, REFERRAL_COLUMNS
 from taskforce.access import VS_ROLES, Actor, NotFoundOrForbidden, get_or_not_found
 from taskforce.audit import audit_record
+from taskforce.listing import paginate
 from taskforce.tenancy import tenant_view
 from taskforce.web import form_status, tf_url
-
-PAGE_SIZE = 50
 
 
 def _works_referrals(actor: Actor) -> bool:
@@ -112,16 +111,10 @@ def _referral_list(request: HttpRequest, *, box: str) -> HttpResponse:
         referrals = referrals.filter(to_agency_id=actor.agency_id)
     if data["status"]:
         referrals = referrals.filter(status=data["status"])
-    # Waiting ones first, then newest first.
-    referrals = referrals.annotate(
-        waiting=SqlCase(
-            When(status=Referral.Status.SENT, then=Value(0)), default=Value(1), output_field=IntegerField()
-        )
-    ).order_by("waiting", "-created_at")
-    page = data["page"] or 1
-    chunk = list(referrals[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
-    has_more = len(chunk) > PAGE_SIZE
-    chunk = chunk[:PAGE_SIZE]
+    listing = paginate(
+        request, referrals, name=f"referrals-{box}", columns=REFERRAL_COLUMNS, default=REFERRAL_BOX_ORDER
+    )
+    chunk = listing.rows
     audit_record(action="referral.listed", actor=actor, detail={"count": len(chunk), "box": box})
     filtered = bool(data["status"] or data["mine"])
     return render(
@@ -131,9 +124,7 @@ def _referral_list(request: HttpRequest, *, box: str) -> HttpResponse:
             **context,
             "rows": _referral_rows(actor, chunk, today_for(actor)),
             "filtered": filtered,
-            "page": page,
-            "next_page": page + 1 if has_more else None,
-            "previous_page": page - 1 if page > 1 else None,
+            "listing": listing,
         },
     )
 

@@ -20,8 +20,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case as SqlCase
-from django.db.models import IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -49,13 +47,14 @@ from referrals.forms_certifications import (
 )
 from referrals.models import CertificationRequest, Investigation
 from referrals.services import ReferralConflict
+from referrals.sorting import CERTIFICATION_COLUMNS, CERTIFICATION_ORDER
 from referrals.views_bridge import _case_name, _writable_case
 from taskforce.access import VS_ROLES, Actor, NotFoundOrForbidden, get_or_not_found
 from taskforce.audit import audit_record
+from taskforce.listing import paginate
 from taskforce.tenancy import tenant_view
 from taskforce.web import form_status, tf_url
 
-PAGE_SIZE = 50
 DUE_SOON_DAYS = 7
 OPEN = (CertificationRequest.Status.REQUESTED, CertificationRequest.Status.UNDER_REVIEW)
 
@@ -93,14 +92,6 @@ def _case_names(actor: Actor, requests: list[CertificationRequest]) -> dict[uuid
     }
 
 
-def _certifications(actor: Actor) -> QuerySet[CertificationRequest]:
-    return policies.visible_certifications(actor).annotate(
-        open_first=SqlCase(
-            When(status__in=OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
-        )
-    )
-
-
 def investigation_certifications(actor: Actor, investigation: Investigation) -> dict[str, Any]:
     """For the investigation page: the requests linked to it that the actor sees, and whether
     they may start one."""
@@ -122,10 +113,13 @@ def certification_list_view(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "referrals/bridge/cert_list.html", {"form": form, "rows": []}, status=400)
     show = form.cleaned_data["show"] or "all"
-    requests = _certifications(actor)
+    requests = policies.visible_certifications(actor)
     if show == "open":
         requests = requests.filter(status__in=OPEN)
-    chunk = list(requests.order_by("open_first", "due_on", "-requested_on")[: PAGE_SIZE * 4])
+    listing = paginate(
+        request, requests, name="certifications", columns=CERTIFICATION_COLUMNS, default=CERTIFICATION_ORDER
+    )
+    chunk = listing.rows
     audit_record(action="certification.listed", actor=actor, detail={"count": len(chunk)})
     today = today_for(actor)
     cases = _case_names(actor, chunk)
@@ -147,8 +141,7 @@ def certification_list_view(request: HttpRequest) -> HttpResponse:
             "show": show,
             "rows": rows,
             "is_vs": actor.role in VS_ROLES,
-            "limit": PAGE_SIZE * 4,
-            "truncated": len(chunk) == PAGE_SIZE * 4,
+            "listing": listing,
         },
     )
 

@@ -18,8 +18,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DataError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -51,14 +50,14 @@ from referrals.forms_le import (
     TipMergeForm,
     TriageForm,
     VictimForm,
-    encode_cursor,
     le_member_choices,
 )
 from referrals.models import Defendant, Investigation, Prosecution, Tip
+from referrals.sorting import INVESTIGATION_COLUMNS, NEWEST, PROSECUTION_COLUMNS, TIP_COLUMNS
 from referrals.views_certifications import investigation_certifications
 from taskforce.access import Actor, NotFoundOrForbidden, get_or_not_found
 from taskforce.audit import audit_record
-from taskforce.pagination import encode_position, keyset_after, keyset_order
+from taskforce.listing import Column, Page, paginate
 from taskforce.permissions import granted_ids
 from taskforce.tenancy import tenant_view
 from taskforce.web import form_status, posted, tf_url
@@ -102,19 +101,8 @@ def _person(user: Any) -> str:
     return user.full_name or user.email
 
 
-def _keyset(queryset: QuerySet, column: str, cursor: tuple[Any, uuid.UUID] | None) -> QuerySet:
-    if cursor is None:
-        return queryset
-    moment, record_id = cursor
-    return queryset.filter(Q(**{f"{column}__lt": moment}) | Q(**{column: moment, "id__lt": record_id}))
-
-
-def _page(queryset: QuerySet, column: str) -> tuple[list[Any], str | None]:
-    rows = list(queryset.order_by(f"-{column}", "-id")[: PAGE_SIZE + 1])
-    has_more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    next_before = encode_cursor(getattr(rows[-1], column), rows[-1].pk) if has_more else None
-    return rows, next_before
+def _listing(request: HttpRequest, rows: QuerySet, name: str, columns: dict[str, Column]) -> Page:
+    return paginate(request, rows, name=name, columns=columns, default=NEWEST, page_size=PAGE_SIZE)
 
 
 def _form_page(
@@ -185,10 +173,6 @@ def tip_list_view(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "referrals/le/tip_list.html", {**context, "filtered": True}, status=400)
     data = form.cleaned_data
-    keys = TIP_ORDERS[data["order"]]
-    if data["cursor"] is not None and len(data["cursor"]) != len(keys):
-        form.add_error("cursor", "This page position is not valid.")
-        return render(request, "referrals/le/tip_list.html", {**context, "filtered": True}, status=400)
     tips = policies.visible_tips(actor).select_related("assigned_to")
     if not data["status"]:
         tips = tips.filter(status__in=OPEN_TIP_STATUSES)
@@ -200,21 +184,17 @@ def tip_list_view(request: HttpRequest) -> HttpResponse:
         tips = tips.filter(source=data["source"])
     if data["mine"]:
         tips = tips.filter(assigned_to_id=actor.user_id)
-    tips = keyset_order(tips, keys)
-    try:
-        if data["cursor"] is not None:
-            tips = keyset_after(tips, keys, data["cursor"])
-        page = list(tips[: PAGE_SIZE + 1])
-    except (ValueError, TypeError, ValidationError, DataError):
-        # A position that decodes but was not made here (a forged or edited cursor).
-        form.add_error("cursor", "This page position is not valid.")
-        return render(request, "referrals/le/tip_list.html", {**context, "filtered": True}, status=400)
-    next_cursor = (
-        encode_position([getattr(page[PAGE_SIZE - 1], k.name) for k in keys])
-        if len(page) > PAGE_SIZE
-        else None
+    # The inbox keeps its own order (urgency, then age) unless a column is chosen.
+    listing = paginate(
+        request,
+        tips,
+        name="tips",
+        columns=TIP_COLUMNS,
+        default=TIP_ORDERS[data["order"]],
+        default_name=data["order"],
+        page_size=PAGE_SIZE,
     )
-    page = page[:PAGE_SIZE]
+    page = listing.rows
     audit_record(action="tip.listed", actor=actor, detail={"count": len(page)})
     may_work = policies.can_work_tips(actor)
     triage = selectors.TriageClock.for_task_force_id(actor.task_force_id)
@@ -239,8 +219,7 @@ def tip_list_view(request: HttpRequest) -> HttpResponse:
             **context,
             "rows": rows,
             "filtered": any(data[k] for k in ("status", "urgency", "source", "mine", "order")),
-            "paged": data["cursor"] is not None,
-            "next_cursor": next_cursor,
+            "listing": listing,
             "can_work": may_work,
             "assign_choices": assign_choices,
         },
@@ -490,7 +469,8 @@ def investigation_list_view(request: HttpRequest) -> HttpResponse:
         investigations = investigations.filter(status=data["status"])
     if data["mine"]:
         investigations = investigations.filter(pk__in=_team_ids(actor))
-    page, next_before = _page(_keyset(investigations, "created_at", data["before"]), "created_at")
+    listing = _listing(request, investigations, "investigations", INVESTIGATION_COLUMNS)
+    page = listing.rows
     audit_record(action="investigation.listed", actor=actor, detail={"count": len(page)})
     return render(
         request,
@@ -499,8 +479,7 @@ def investigation_list_view(request: HttpRequest) -> HttpResponse:
             **context,
             "rows": page,
             "filtered": any(data[k] for k in ("status", "mine")),
-            "paged": data["before"] is not None,
-            "next_before": next_before,
+            "listing": listing,
         },
     )
 
@@ -822,7 +801,8 @@ def prosecution_list_view(request: HttpRequest) -> HttpResponse:
         prosecutions = prosecutions.filter(stage=data["stage"])
     if data["venue"]:
         prosecutions = prosecutions.filter(venue=data["venue"])
-    page, next_before = _page(_keyset(prosecutions, "created_at", data["before"]), "created_at")
+    listing = _listing(request, prosecutions, "prosecutions", PROSECUTION_COLUMNS)
+    page = listing.rows
     audit_record(action="prosecution.listed", actor=actor, detail={"count": len(page)})
     return render(
         request,
@@ -831,8 +811,7 @@ def prosecution_list_view(request: HttpRequest) -> HttpResponse:
             "form": form,
             "rows": page,
             "filtered": any(data[k] for k in ("stage", "venue")),
-            "paged": data["before"] is not None,
-            "next_before": next_before,
+            "listing": listing,
             "today": today_for(actor),
         },
     )

@@ -4,7 +4,6 @@ the month is checked by ``services.parse_month`` (well formed, not in the future
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from django import forms
@@ -48,28 +47,6 @@ class MonthField(forms.CharField):
             return services.parse_month(value, actor=self.actor)
         except ValidationError as exc:
             raise _month_error(exc) from None
-
-
-class DateCursorField(forms.CharField):
-    """Keyset position ``<YYYY-MM-DD>_<uuid>``: the last row of the previous page."""
-
-    def clean(self, value: Any) -> tuple[dt.date, uuid.UUID] | None:
-        value = super().clean(value)
-        if not value:
-            return None
-        day_text, _sep, id_text = value.partition("_")
-        try:
-            return dt.date.fromisoformat(day_text), uuid.UUID(id_text)
-        except ValueError:
-            raise forms.ValidationError("This page position is not valid.") from None
-
-
-def encode_cursor(day: dt.date, record_id: uuid.UUID) -> str:
-    return f"{day.isoformat()}_{record_id}"
-
-
-class PageForm(forms.Form):
-    before = DateCursorField(required=False, max_length=60)
 
 
 def _held_on(today: dt.date) -> forms.DateField:

@@ -47,7 +47,12 @@ class TrainingEvent(TaskForceOwned):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        indexes = [models.Index(fields=["task_force", "held_on"], name="training_tf_date_idx")]
+        indexes = [
+            models.Index(fields=["task_force", "held_on"], name="training_tf_date_idx"),
+            # The HTML list's sortable columns (taskforce.listing), id breaking ties.
+            models.Index(fields=["task_force", "held_on", "id"], name="training_tf_date_sort_idx"),
+            models.Index(fields=["task_force", "title", "id"], name="training_tf_title_sort_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -87,7 +92,12 @@ class OutreachEvent(TaskForceOwned):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        indexes = [models.Index(fields=["task_force", "held_on"], name="outreach_tf_date_idx")]
+        indexes = [
+            models.Index(fields=["task_force", "held_on"], name="outreach_tf_date_idx"),
+            # The HTML list's sortable columns (taskforce.listing), id breaking ties.
+            models.Index(fields=["task_force", "held_on", "id"], name="outreach_tf_date_sort_idx"),
+            models.Index(fields=["task_force", "title", "id"], name="outreach_tf_title_sort_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title or self.kind
@@ -152,7 +162,10 @@ class ReportExport(TaskForceOwned):
 
     class Meta:
         indexes = [
-            models.Index(fields=["task_force", "requested_by", "-created_at"], name="export_tf_user_idx")
+            models.Index(fields=["task_force", "requested_by", "-created_at"], name="export_tf_user_idx"),
+            # The export list's sortable columns (taskforce.listing), id breaking ties.
+            models.Index(fields=["task_force", "month", "id"], name="export_tf_month_sort_idx"),
+            models.Index(fields=["task_force", "created_at", "id"], name="export_tf_requested_sort_idx"),
         ]
 
     def __str__(self) -> str:

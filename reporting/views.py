@@ -17,7 +17,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,20 +29,26 @@ from reporting.forms import (
     ExportRequestForm,
     LockForm,
     OutreachForm,
-    PageForm,
     ReopenForm,
     TrainingForm,
-    encode_cursor,
 )
 from reporting.models import DISCIPLINES, ReportExport
 from taskforce.access import Actor, NotFoundOrForbidden
 from taskforce.audit import audit_record
+from taskforce.listing import Column, paginate
+from taskforce.pagination import SortKey
 from taskforce.tenancy import tenant_view
 from taskforce.web import tf_url
 
 PAGE_SIZE = 50
+LATEST = (SortKey("held_on", descending=True), SortKey("id", descending=True))
+EVENT_COLUMNS = {"date": Column("held_on", "Date", descending_first=True), "title": Column("title", "Title")}
 TREND_MONTHS = 12
-EXPORTS_SHOWN = 50
+NEWEST = (SortKey("created_at", descending=True), SortKey("id", descending=True))
+EXPORT_COLUMNS = {
+    "month": Column("month", "Month", descending_first=True),
+    "requested": Column("created_at", "Requested", descending_first=True),
+}
 BLOCK_NOTES = {
     "victim_services": (
         "Clients are unduplicated within an agency, and across agencies only through consented referrals."
@@ -78,20 +83,6 @@ def _shift(month: dt.date, months: int) -> dt.date:
 
 def last_month(actor: Actor) -> dt.date:
     return _shift(today_for(actor).replace(day=1), -1)
-
-
-def _keyset(queryset: QuerySet, cursor: tuple[dt.date, uuid.UUID] | None) -> QuerySet:
-    if cursor is None:
-        return queryset
-    day, record_id = cursor
-    return queryset.filter(Q(held_on__lt=day) | Q(held_on=day, id__lt=record_id))
-
-
-def _page(queryset: QuerySet) -> tuple[list[Any], str | None]:
-    rows = list(queryset.order_by("-held_on", "-id")[: PAGE_SIZE + 1])
-    has_more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    return rows, encode_cursor(rows[-1].held_on, rows[-1].pk) if has_more else None
 
 
 # ------------------------------------------------------------------------------------ dashboard
@@ -357,7 +348,10 @@ def export_list(request: HttpRequest) -> HttpResponse:
             _apply_errors(form, exc)
         else:
             return redirect(tf_url(actor, "export-detail", export_id=export.pk))
-    exports = list(policies.visible_exports(actor).order_by("-created_at")[:EXPORTS_SHOWN])
+    listing = paginate(
+        request, policies.visible_exports(actor), name="exports", columns=EXPORT_COLUMNS, default=NEWEST
+    )
+    exports = listing.rows
     audit_record(action="export.listed", actor=actor, detail={"count": len(exports)})
     return render(
         request,
@@ -365,6 +359,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "rows": [_export_row(actor, e) for e in exports],
+            "listing": listing,
             "dashboard_url": tf_url(actor, "report-dashboard"),
         },
         status=400 if form.is_bound and form.errors else 200,
@@ -417,7 +412,6 @@ def export_download(request: HttpRequest, export_id: uuid.UUID) -> HttpResponse:
 
 def _event_list(request: HttpRequest, *, kind: str) -> HttpResponse:
     actor = request.actor
-    page_form = PageForm(request.GET)
     visible = policies.visible_training(actor) if kind == "training" else policies.visible_outreach(actor)
     context: dict[str, Any] = {
         "kind": kind,
@@ -427,12 +421,10 @@ def _event_list(request: HttpRequest, *, kind: str) -> HttpResponse:
         "create_url": tf_url(actor, f"{kind}-create"),
         "list_url": tf_url(actor, f"{kind}-list"),
     }
-    if not page_form.is_valid():
-        return render(
-            request, f"reporting/{kind}_list.html", {**context, "rows": [], "bad_page": True}, status=400
-        )
-    before = page_form.cleaned_data["before"]
-    rows, next_before = _page(_keyset(visible, before))
+    listing = paginate(
+        request, visible, name=kind, columns=EVENT_COLUMNS, default=LATEST, page_size=PAGE_SIZE
+    )
+    rows = listing.rows
     audit_record(action=f"{kind}.listed", actor=actor, detail={"count": len(rows)})
     if kind == "training":
         rows = [
@@ -451,7 +443,7 @@ def _event_list(request: HttpRequest, *, kind: str) -> HttpResponse:
     return render(
         request,
         f"reporting/{kind}_list.html",
-        {**context, "rows": rows, "next_before": next_before, "paged": before is not None},
+        {**context, "rows": rows, "listing": listing},
     )
 
 

@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
+from taskforce.listing import ListInputError
+
 
 def _wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
@@ -14,7 +16,11 @@ def _wants_json(request: HttpRequest) -> bool:
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({"detail": "Bad request."}, status=400)
-    return render(request, "400.html", status=400)
+    # Only our own list errors say why: other 400s (a bad Host header, say) may echo hostile input.
+    context = {}
+    if isinstance(exception, ListInputError):
+        context = {"message": exception.public_message, "back_url": exception.back_url}
+    return render(request, "400.html", context, status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

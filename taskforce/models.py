@@ -154,6 +154,11 @@ class Agency(TaskForceOwned):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "agencies"
+        indexes = [
+            # The agency list's sortable columns (taskforce.listing), id breaking ties.
+            models.Index(fields=["task_force", "name", "id"], name="agency_tf_name_sort_idx"),
+            models.Index(fields=["task_force", "side", "id"], name="agency_tf_side_sort_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["task_force", "name"], name="agency_unique_name_per_task_force"),
             models.CheckConstraint(
@@ -192,6 +197,9 @@ class Membership(TaskForceOwned):
         indexes = [
             models.Index(fields=["task_force", "agency"], name="membership_tf_agency_idx"),
             models.Index(fields=["user", "task_force"], name="membership_user_tf_idx"),
+            # The members list's sortable columns (taskforce.listing), id breaking ties.
+            models.Index(fields=["task_force", "role", "id"], name="membership_tf_role_sort_idx"),
+            models.Index(fields=["task_force", "is_active", "id"], name="membership_tf_active_sort_idx"),
         ]
 
     def __str__(self) -> str:

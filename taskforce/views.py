@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,6 +25,7 @@ from taskforce.forms import (
     MembershipForm,
     TaskForceSettingsForm,
 )
+from taskforce.listing import paginate
 from taskforce.models import AuditEvent
 from taskforce.policies import (
     access_agency,
@@ -45,6 +44,15 @@ from taskforce.services import (
     membership_reactivate,
     membership_update,
     task_force_settings_update,
+)
+from taskforce.sorting import (
+    AGENCY_COLUMNS,
+    AGENCY_ORDER,
+    AUDIT_COLUMNS,
+    AUDIT_ORDER,
+    LIST_PARAMETERS,
+    MEMBER_COLUMNS,
+    MEMBER_ORDER,
 )
 from taskforce.tenancy import tenant_view, user_memberships
 from taskforce.web import form_status, posted
@@ -106,12 +114,19 @@ def home(request: HttpRequest) -> HttpResponse:
 @tenant_view
 @require_GET
 def agency_list(request: HttpRequest) -> HttpResponse:
-    agencies = visible_agencies(request.actor).order_by("side", "name")
+    listing = paginate(
+        request,
+        visible_agencies(request.actor),
+        name="agencies",
+        columns=AGENCY_COLUMNS,
+        default=AGENCY_ORDER,
+    )
     return render(
         request,
         "taskforce/agency_list.html",
         {
-            "agencies": agencies,
+            "agencies": listing.rows,
+            "listing": listing,
             "can_manage": can_manage_structure(request.actor),
             "today": timezone.localdate(),
             "soon": timezone.localdate() + dt.timedelta(days=MOU_WARNING_DAYS),
@@ -175,11 +190,12 @@ def agency_edit_view(request: HttpRequest, agency_id: uuid.UUID) -> HttpResponse
 @tenant_view
 @require_GET
 def membership_list(request: HttpRequest) -> HttpResponse:
-    memberships = visible_memberships(request.actor).order_by("-is_active", "agency__name", "user__email")
+    memberships = visible_memberships(request.actor)
+    listing = paginate(request, memberships, name="members", columns=MEMBER_COLUMNS, default=MEMBER_ORDER)
     return render(
         request,
         "taskforce/membership_list.html",
-        {"memberships": memberships, "can_manage": can_manage_structure(request.actor)},
+        {"memberships": listing.rows, "listing": listing, "can_manage": can_manage_structure(request.actor)},
     )
 
 
@@ -266,7 +282,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if actor.role != Role.TENANT_ADMIN:
         # The matrix gives everyone else nothing here: as if the page did not exist.
         raise NotFoundOrForbidden
-    filters = {k: v for k, v in request.GET.items() if k not in ("before", "format")}
+    filters = {k: v for k, v in request.GET.items() if k not in ("format", *LIST_PARAMETERS)}
     form = audit_search.AuditFilterForm(filters or None, actor=actor)
     if filters and not form.is_valid():
         return render(request, "taskforce/audit_list.html", {"form": form, "rows": []}, status=400)
@@ -289,21 +305,17 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     audit_record(
         action="audit.read", actor=actor, target_type="taskforce.auditevent", detail={"filters": used}
     )
-    before = request.GET.get("before", "")
-    if re.fullmatch(r"[0-9]{1,18}", before):
-        events = events.filter(seq__lt=int(before))
-    page = list(events[: AUDIT_PAGE_SIZE + 1])
-    has_more = len(page) > AUDIT_PAGE_SIZE
-    page = page[:AUDIT_PAGE_SIZE]
-    query = urlencode({k: v for k, v in filters.items() if v})
+    listing = paginate(
+        request, events, name="audit", columns=AUDIT_COLUMNS, default=AUDIT_ORDER, page_size=AUDIT_PAGE_SIZE
+    )
+    page = listing.rows
     return render(
         request,
         "taskforce/audit_list.html",
         {
             "form": form,
             "rows": audit_search.rows_for(actor, page),
-            "next_before": page[-1].seq if has_more else None,
-            "query": query,
+            "listing": listing,
             "filtered": bool(used),
         },
     )

@@ -586,7 +586,7 @@ def test_home_panels_and_navigation(world: World) -> None:
 def test_bad_filters_are_400(world: World) -> None:
     cm = world.client("alpha.case_manager")
     assert cm.get(url("referral-inbox"), {"status": "nope"}).status_code == 400
-    assert cm.get(url("referral-inbox"), {"page": "x"}).status_code == 400
+    assert cm.get(url("referral-inbox"), {"cursor": "x"}).status_code == 400
     assert cm.get(url("certification-list"), {"show": "nope"}).status_code == 400
     assert cm.get(url("referral-inbox"), {"status": "sent"}).status_code == 200
 

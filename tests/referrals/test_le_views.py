@@ -192,14 +192,14 @@ def test_tip_list_keyset_pages(world: World) -> None:
     client = world.client("alpha.investigator")
     first = client.get(url("tip-list"))
     assert first.status_code == 200
-    cursor = first.context["next_cursor"]
+    cursor = first.context["listing"].next_cursor
     assert cursor
     second = client.get(url("tip-list"), {"cursor": cursor})
     ids = {row["tip"].pk for row in first.context["rows"]} | {row["tip"].pk for row in second.context["rows"]}
     assert len(first.context["rows"]) == 50
     assert len(second.context["rows"]) == 3
     assert ids == {t.pk for t in tips}
-    assert second.context["next_cursor"] is None
+    assert second.context["listing"].next_cursor is None
 
 
 def test_investigator_converts_a_tip(world: World) -> None:

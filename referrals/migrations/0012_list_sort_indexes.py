@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0009_list_sort_indexes"),
-        ("referrals", "0010_certification_round"),
+        ("referrals", "0011_tip_connections"),
         ("taskforce", "0008_list_sort_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -98,7 +98,7 @@ def pages(month: str, fiscal_year: str) -> list[Page]:
     from referrals.models import Investigation, Tip
     from referrals.policies import visible_investigations, visible_tips
     from referrals.selectors import INBOX_ORDER
-    from taskforce.pagination import keyset_order
+    from taskforce.pagination import keyset_order, limit_first
 
     newest = ("-created_at", "-id")
 
@@ -110,7 +110,8 @@ def pages(month: str, fiscal_year: str) -> list[Page]:
         )
 
     def case_sql(actor: Any) -> Any:
-        return case_list(actor=actor).order_by(*newest)[: PAGE + 1]
+        # As the API's paginator runs it: the page's ids first, then their joins.
+        return limit_first(case_list(actor=actor).order_by(*newest), 0, PAGE + 1)
 
     def guardian_default(actor: Any) -> Any:
         # What get_objects_for_user does by default with guardian's generic tables: the
@@ -164,7 +165,7 @@ def pages(month: str, fiscal_year: str) -> list[Page]:
             "investigator",
             "/api/v1/tf/{slug}/tips/",
             "/tf/{slug}/tips/",
-            sql=lambda a: keyset_order(visible_tips(a), INBOX_ORDER)[: PAGE + 1],
+            sql=lambda a: limit_first(keyset_order(visible_tips(a), INBOX_ORDER), 0, PAGE + 1),
             floor=lambda a: keyset_order(Tip.objects.filter(task_force_id=a.task_force_id), INBOX_ORDER)[
                 : PAGE + 1
             ],
@@ -175,7 +176,9 @@ def pages(month: str, fiscal_year: str) -> list[Page]:
             "investigator",
             "/api/v1/tf/{slug}/investigations/",
             "/tf/{slug}/investigations/",
-            sql=lambda a: visible_investigations(a).order_by(*newest)[: PAGE + 1],
+            sql=lambda a: limit_first(
+                visible_investigations(a).select_related("lead_agency").order_by(*newest), 0, PAGE + 1
+            ),
             floor=lambda a: Investigation.objects.filter(task_force_id=a.task_force_id).order_by(*newest)[
                 : PAGE + 1
             ],

@@ -29,7 +29,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
-from taskforce.pagination import SortKey, keyset_after, keyset_order
+from taskforce.pagination import SortKey, keyset_after, keyset_order, limit_first
 
 PAGE_SIZES = (10, 25, 50, 100)
 _SALT = "taskforce.listing"
@@ -175,7 +175,7 @@ def paginate(
     else:
         queryset = keyset_order(queryset, keys)
     try:
-        rows = list(queryset[: size + 1])
+        rows = list(limit_first(queryset, 0, size + 1))
     except (ValidationError, ValueError, TypeError, DataError):
         raise ListInputError("This page position is not valid.", back_url=back) from None
     more = len(rows) > size

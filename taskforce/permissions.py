@@ -17,7 +17,7 @@ from typing import TypeVar
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Subquery
+from django.db.models import Exists, Subquery
 from guardian.models import UserObjectPermissionBase
 from guardian.shortcuts import get_objects_for_user
 from guardian.utils import get_user_obj_perms_model
@@ -78,10 +78,13 @@ def granted_ids(actor: Actor, perm: str, model: type[TaskForceOwned]) -> models.
         content_type__app_label=model._meta.app_label,
         content_type__model=model._meta.model_name,
     ).values("pk")
-    active_user = User.objects.filter(pk=actor.user_id, is_active=True).values("pk")
+    # The user id as a literal lets the planner use its statistics for this person's grants (a
+    # caseload of 1,600 is not the 1% it assumes for an unknown id); being active is a one-time
+    # check beside it.
     return grant_model.objects.filter(
+        Exists(User.objects.filter(pk=actor.user_id, is_active=True)),
         task_force_id=actor.task_force_id,
-        user_id=Subquery(active_user),
+        user_id=actor.user_id,
         permission_id=Subquery(permission),
     ).values("content_object_id")
 

@@ -156,6 +156,14 @@ def rows(results: dict, load: dict | None, size: str) -> list[dict[str, Any]]:
                 control >= 50,
             )
         )
+    for page in ("search.investigator", "search.vs_supervisor"):
+        for which in both:
+            found = results.get(page, {}).get(which, {}).get("arms", {}).get("api")
+            if found:
+                p95 = found["p95_ms"]
+                out.append(
+                    _row(f"{page}: API p95 (issue 12)", which, f"{p95:.1f} ms", "<= 100 ms", p95 <= 100)
+                )
     absolute = {
         "case_list.vs_supervisor": 2.0,
         "case_list.case_manager": 2.0,

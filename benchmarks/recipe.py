@@ -285,7 +285,8 @@ def statements(size: Size) -> list[tuple[str, str]]:
             f"""
             INSERT INTO referrals_tip (id, created_at, updated_at, received_at, channel, source, trafficking_type,
                 city, venue_type, narrative, potential_victims, minors_involved, urgency, status, close_reason,
-                via_public_form, assigned_to_id, entered_by_id, task_force_id)
+                via_public_form, assigned_to_id, entered_by_id, task_force_id,
+                phones, handles, urls, plates, addresses, names)
             SELECT md5('tip:' || s.idx || ':' || s.t)::uuid, s.at, s.at, s.at, {cyc("channel", "s.t")},
                 {cyc("tip_source", "s.t / 2")}, {cyc("trafficking", "s.t / 3")}, {cyc("city", "s.t")},
                 {cyc("venue", "s.t / 5")}, 'Synthetic tip ' || s.t, s.t % 4, s.t % 9 = 0,
@@ -293,7 +294,8 @@ def statements(size: Size) -> list[tuple[str, str]]:
                     WHEN s.t % 7 = 0 THEN 'low' ELSE 'normal' END,
                 s.status, CASE WHEN s.status = 'closed' THEN {cyc("close_reason", "s.t")} ELSE '' END, false,
                 CASE WHEN s.status = 'assigned' THEN md5('user:investigator@' || s.slug || '.bench')::uuid END,
-                md5('user:coordinator@' || s.slug || '.bench')::uuid, s.tf_id
+                md5('user:coordinator@' || s.slug || '.bench')::uuid, s.tf_id,
+                '', '', '', '', '', ''
             FROM (
                 SELECT t.idx, t.id AS tf_id, t.slug, g.t, x.at,
                     CASE WHEN x.at > %(now0)s - interval '21 days'

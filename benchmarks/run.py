@@ -191,6 +191,22 @@ def pages(month: str, fiscal_year: str) -> list[Page]:
             "/tf/{slug}/cases/{case}/",
             is_list=False,
         ),
+        # Issue 12: a search answers within 100 ms (p95) at size S. A place and a word of the
+        # tips' narratives (full text), and a client's name (the agency's blind index).
+        Page(
+            "search.investigator",
+            "search 'Harbor' (DA investigator: tips, investigations, prosecutions)",
+            "investigator",
+            "/api/v1/tf/{slug}/search/?q=Harbor",
+            is_list=False,
+        ),
+        Page(
+            "search.vs_supervisor",
+            "search a client's name (VS supervisor: cases of the agency)",
+            "sup.vs0",
+            "/api/v1/tf/{slug}/search/?q=Maria",
+            is_list=False,
+        ),
         Page(
             "report.monthly",
             f"monthly report {month} (coordinator)",

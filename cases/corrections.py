@@ -7,6 +7,7 @@ stays as written.
 
 Logged: ``service.corrected`` and ``service.voided`` (the changed field names and the case,
 never values or the reason's text), ``note.amended`` (the case and the privileged flag).
+Corrections and voids are also kept in the case's "Changes" (``cases.changes``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from cases.models import Case, CaseNote, NoteAddendum, ServiceCorrection, ServiceDelivery
+from cases.changes import case_change_record
+from cases.models import Case, CaseChange, CaseNote, NoteAddendum, ServiceCorrection, ServiceDelivery
 from cases.policies import can_add_addendum, can_write_case, visible_cases
 from cases.services import check_providing_agency, today_for
 from taskforce.access import Actor, get_or_not_found
@@ -144,6 +146,7 @@ def service_correct(
         target=service,
         detail={"case": str(case.pk), "fields": fields},
     )
+    case_change_record(actor=actor, case=case, kind=CaseChange.Kind.SERVICE_CORRECTED, fields=fields)
     return fields
 
 
@@ -175,6 +178,7 @@ def service_void(*, actor: Actor, service: ServiceDelivery, reason: str) -> Serv
     )
     _refresh_last_contact(case)
     audit_record(action="service.voided", actor=actor, target=service, detail={"case": str(case.pk)})
+    case_change_record(actor=actor, case=case, kind=CaseChange.Kind.SERVICE_VOIDED)
     return service
 
 

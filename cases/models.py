@@ -396,6 +396,37 @@ class ServiceCorrection(TaskForceOwned):
         return f"{self.kind} {self.service_id}"
 
 
+class CaseChange(TaskForceOwned):
+    """Who changed which fields of a case, its client or its services, and when: the case page's
+    "Changes". Field names only, never values (the values stay where they belong: the record
+    itself, ``ServiceCorrection``). Seen exactly by who sees the case. Written by the services
+    that make the change, next to their audit rows; the case page reads this, not the log."""
+
+    compartment: ClassVar[Compartment] = Compartment.VICTIM_SERVICES
+
+    class Kind(models.TextChoices):
+        CLIENT_CHANGED = "client.changed", "client details corrected"
+        CASE_CHANGED = "case.changed", "case changed"
+        SERVICE_CORRECTED = "service.corrected", "service corrected"
+        SERVICE_VOIDED = "service.voided", "service voided"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey("taskforce.Agency", on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+    # Null only for a change carried over from the audit log whose person is no longer known.
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    fields = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["task_force", "case", "-changed_at"], name="casechange_tf_case_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.case_id}"
+
+
 class CaseNote(TaskForceOwned):
     """A case note. A privileged note (Evidence Code 1038) is seen by its author and the
     agency's VS supervisors only: never shared, never exported, never in a referral or MDT."""

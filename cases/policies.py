@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from cases.models import (
     Case,
+    CaseChange,
     CaseNote,
     Client,
     ClientIdentity,
@@ -78,6 +79,11 @@ def visible_services(actor: Actor) -> QuerySet[ServiceDelivery]:
 def access_service(actor: Actor, case: Case, service_id: uuid.UUID | str) -> ServiceDelivery:
     """A service id from the request, on this (visible) case -> the service, or 404."""
     return get_or_not_found(visible_services(actor).filter(case_id=case.pk), service_id)
+
+
+def visible_case_changes(actor: Actor) -> QuerySet[CaseChange]:
+    """The field-change history of visible cases: exactly who sees the case."""
+    return _on_visible_cases(actor, CaseChange.objects.for_actor(actor))
 
 
 def visible_plan_items(actor: Actor) -> QuerySet[PlanItem]:

@@ -5,7 +5,8 @@ Logged actions: ``case.created``, ``case.changed``, ``case.closed``, ``case.reop
 ``case.assigned``, ``case.unassigned``, ``service.recorded``, ``note.added``,
 ``consent.recorded``, ``consent.revoked``, ``screening.recorded``, ``plan_item.added``,
 ``plan_item.changed``, ``family_member.added``, ``client.changed`` (field names only).
-Never with content: ids and codes only.
+Never with content: ids and codes only. Changes of a case's or its client's fields are also
+kept for the case page (``cases.changes``), field names only.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from django.utils import timezone
 
 from cases import identity_index
 from cases import screening as screening_rules
+from cases.changes import case_change_record
 from cases.codes import AgeGroup
 from cases.models import (
     Case,
+    CaseChange,
     CaseNote,
     CaseStatusChange,
     Client,
@@ -339,6 +342,7 @@ def client_update(*, actor: Actor, case: Case, data: dict[str, Any]) -> list[str
             target=client,
             detail={"case": str(case.pk), "fields": changed},
         )
+        case_change_record(actor=actor, case=case, kind=CaseChange.Kind.CLIENT_CHANGED, fields=changed)
     return changed
 
 
@@ -372,6 +376,7 @@ def case_update(*, actor: Actor, case: Case, data: dict[str, Any]) -> Case:
         case.full_clean()
         case.save(update_fields=[*changed, "updated_at"])
         audit_record(action="case.changed", actor=actor, target=case, detail={"fields": changed})
+        case_change_record(actor=actor, case=case, kind=CaseChange.Kind.CASE_CHANGED, fields=changed)
     if status and status != case.status:
         if status == Case.Status.CLOSED:
             case_close(actor=actor, case=case, reason=reason)
@@ -385,6 +390,7 @@ def case_update(*, actor: Actor, case: Case, data: dict[str, Any]) -> Case:
                 target=case,
                 detail={"fields": ["status"], "status": status},
             )
+            case_change_record(actor=actor, case=case, kind=CaseChange.Kind.CASE_CHANGED, fields=["status"])
     return case
 
 

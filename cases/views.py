@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import screening as screening_rules
+from cases.changes import case_change_rows
 from cases.codes import ContactChannel
 from cases.forms import (
     AssignForm,
@@ -57,7 +58,6 @@ from cases.selectors import (
     cases_assigned_to,
     cases_unassigned,
     cases_without_contact,
-    change_rows,
     consents_by_state,
 )
 from cases.services import (
@@ -362,7 +362,7 @@ def _render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms
         "unsafe": [ContactChannel(c).label for c in (identity.unsafe_channels if identity else [])],
         "warn": _contact_warnings(identity.unsafe_channels if identity else []),
         "entries": entries,
-        "changes": change_rows(actor=actor, case=case),
+        "changes": case_change_rows(actor=actor, case=case),
         "consent_groups": _consent_rows(timeline.consents),
         "consent_count": len(timeline.consents),
         "screenings": _screening_rows(timeline.screenings),

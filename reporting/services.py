@@ -82,24 +82,27 @@ def monthly_report(*, actor: Actor, month: dt.date) -> dict[str, Any]:
 
 
 def monthly_changes(*, actor: Actor, month: dt.date) -> dict[str, Any]:
-    """The month's lock ("prepared") and the services of the month corrected or voided since.
-    Who may: whoever sees the monthly report (404 otherwise). Logged: ``report.changes_viewed``
-    with the month and a count."""
+    """The month's lock ("prepared") and the services of the month corrected or voided since:
+    counted per agency for whoever sees the report's victim-services part, listed one by one
+    for the agency's own VS supervisor. Who may: whoever sees the monthly report (404
+    otherwise). Logged: ``report.changes_viewed`` with the month and a count."""
     _require_scope(actor)
     lock = current_lock(actor=actor, month=month)
     changes = service_changes_since_lock(actor=actor, lock=lock) if lock else []
+    counts = service_change_counts_since_lock(actor=actor, lock=lock) if lock else []
     audit_record(
         action="report.changes_viewed",
         actor=actor,
         target_type="reporting.monthly",
         target_id=f"{month:%Y-%m}",
-        detail={"count": len(changes)},
+        detail={"count": sum(row["corrected"] + row["voided"] for row in counts)},
     )
     return {
         "task_force": actor.task_force_slug,
         "month": f"{month:%Y-%m}",
         "prepared": {"locked_at": lock.locked_at} if lock else None,
         "changed_since_prepared": changes,
+        "changed_since_prepared_by_agency": counts,
     }
 
 
@@ -248,20 +251,9 @@ def month_reopen(*, actor: Actor, lock: MonthLock, reason: str) -> MonthLock:
 CHANGES_LIMIT = 200
 
 
-def service_changes_since_lock(*, actor: Actor, lock: MonthLock) -> list[dict[str, Any]]:
-    """Service deliveries of a locked month corrected or voided after the lock (moved into or
-    out of the month included), newest first, at most 200, in one query.
-
-    Who sees what: only callers whose report has the victim-services block, and a VS
-    supervisor only their own agency's. The agency that made a change sees which service, who,
-    and the reason; across agencies (coordinators, analysts) a change is named by its category,
-    date, agency and fields only: the reason is the agency's own words and stays inside it.
-    """
+def _corrections_since_lock(actor: Actor, scope: policies.ReportScope, lock: MonthLock) -> models.QuerySet:
     from cases.models import ServiceCorrection
 
-    scope = _require_scope(actor)
-    if "victim_services" not in scope.blocks:
-        return []
     period = measures.month_period(lock.month)
     # Grant staff read across agencies without the VS compartment: the task force is the
     # scope here (as for every report figure), and the agency narrows a supervisor's part.
@@ -273,28 +265,70 @@ def service_changes_since_lock(*, actor: Actor, lock: MonthLock) -> list[dict[st
     )
     if scope.agency_id is not None:
         rows = rows.filter(agency_id=scope.agency_id)
-    found = rows.select_related("service", "agency", "changed_by").order_by("-created_at")[:CHANGES_LIMIT]
-    changes = []
-    for row in found:
-        # Only victim-services staff of the agency that made it read a change in full: an analyst
-        # may sit at a VS agency too, and the access matrix gives analysts aggregates only.
-        own = actor.is_vs and row.agency_id == actor.agency_id
-        changes.append(
-            {
-                "change": row.kind,
-                "fields": list(row.fields),
-                "service_type": row.service.service_type,
-                "delivered_on": row.delivered_on,
-                "previous_delivered_on": row.previous_delivered_on,
-                "agency": row.agency.name,
-                "changed_at": row.created_at,
-                "changed_by": (row.changed_by.full_name or row.changed_by.email) if own else row.agency.name,
-                "service": str(row.service_id) if own else None,
-                "case": str(row.service.case_id) if own else None,
-                "reason": row.reason if own else None,
-            }
+    return rows
+
+
+def service_changes_since_lock(*, actor: Actor, lock: MonthLock) -> list[dict[str, Any]]:
+    """Service deliveries of a locked month corrected or voided after the lock (moved into or
+    out of the month included), newest first, at most 200, in one query: which service, who,
+    and the reason.
+
+    Who may: victim-services staff of the agency that made the changes (a VS supervisor, whose
+    report is their own agency's), for that agency only. Everyone else gets none: across
+    agencies (coordinators, analysts, an analyst who sits at a VS agency included) the matrix
+    gives aggregates only, ``service_change_counts_since_lock``.
+    """
+    scope = _require_scope(actor)
+    if "victim_services" not in scope.blocks or not (actor.is_vs and scope.agency_id == actor.agency_id):
+        return []
+    found = (
+        _corrections_since_lock(actor, scope, lock)
+        .select_related("service", "agency", "changed_by")
+        .order_by("-created_at")[:CHANGES_LIMIT]
+    )
+    return [
+        {
+            "change": row.kind,
+            "fields": list(row.fields),
+            "service_type": row.service.service_type,
+            "delivered_on": row.delivered_on,
+            "previous_delivered_on": row.previous_delivered_on,
+            "agency": row.agency.name,
+            "changed_at": row.created_at,
+            "changed_by": row.changed_by.full_name or row.changed_by.email,
+            "service": str(row.service_id),
+            "case": str(row.service.case_id),
+            "reason": row.reason,
+        }
+        for row in found
+    ]
+
+
+def service_change_counts_since_lock(*, actor: Actor, lock: MonthLock) -> list[dict[str, Any]]:
+    """Per agency, how many services of a locked month were corrected and voided after the
+    lock: counts only (no service, date, person or reason), in one aggregate query.
+
+    Who may: whoever's report has the victim-services block; a VS supervisor's counts are their
+    own agency's."""
+    from cases.models import ServiceCorrection
+
+    scope = _require_scope(actor)
+    if "victim_services" not in scope.blocks:
+        return []
+    kind = ServiceCorrection.Kind
+    counted = (
+        _corrections_since_lock(actor, scope, lock)
+        .values("agency__name")
+        .annotate(
+            corrected=models.Count("pk", filter=models.Q(kind=kind.CORRECTED)),
+            voided=models.Count("pk", filter=models.Q(kind=kind.VOIDED)),
         )
-    return changes
+        .order_by("agency__name")
+    )
+    return [
+        {"agency": row["agency__name"], "corrected": row["corrected"], "voided": row["voided"]}
+        for row in counted
+    ]
 
 
 def changes_since_lock(*, actor: Actor, lock: MonthLock) -> list[dict[str, Any]]:

@@ -220,6 +220,9 @@ def _dashboard_context(actor: Actor, month: dt.date) -> dict[str, Any]:
             {**change, "service_label": labels.get(change["service_type"], change["service_type"])}
             for change in services.service_changes_since_lock(actor=actor, lock=context["lock"])
         ]
+        context["service_change_counts"] = services.service_change_counts_since_lock(
+            actor=actor, lock=context["lock"]
+        )
     if context["can_lock"]:
         context["lock_history"] = list(
             policies.visible_locks(actor)

@@ -41,15 +41,26 @@ def can_manage_structure(actor: Actor) -> bool:
     return actor.role == Role.TENANT_ADMIN
 
 
+# The platform chain's rows (no task force) that concern a member of a task force: their own
+# account's sign-ins, failures, lockouts and second factors. Named, not "everything of a
+# member": a platform admin's requests with no task force chosen, key rotations and other
+# platform jobs belong to no task force and are shown to none.
+MEMBER_ACCOUNT_ACTIONS = ("auth.", "mfa.")
+
+
 def visible_audit_events(actor: Actor) -> QuerySet[AuditEvent]:
     """Audit metadata of the actor's task force, for tenant admins; nothing for anyone else.
 
-    Besides the task force's own chain: the platform rows (sign-ins, failed sign-ins, lockouts,
-    MFA changes carry no task force) of the people who are members of this task force.
+    Besides the task force's own chain (platform-admin requests made inside this task force
+    included): the platform rows of its members' own accounts (sign-ins, failed sign-ins,
+    lockouts, MFA changes written with no task force).
     """
     if actor.role != Role.TENANT_ADMIN:
         return AuditEvent.objects.none()
     members = Membership.objects.filter(task_force_id=actor.task_force_id).values("user_id")
+    account = Q()
+    for prefix in MEMBER_ACCOUNT_ACTIONS:
+        account |= Q(action__startswith=prefix)
     return AuditEvent.objects.filter(
-        Q(task_force_id=actor.task_force_id) | Q(task_force_id__isnull=True, user_id__in=members)
+        Q(task_force_id=actor.task_force_id) | (Q(task_force_id__isnull=True, user_id__in=members) & account)
     )

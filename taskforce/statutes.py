@@ -62,9 +62,15 @@ def canonical(text: str) -> str:
     return str(statute) if statute else " ".join(text.split())
 
 
-def _section_key(section: str) -> tuple[float, str]:
-    number = re.match(r"\d+(?:\.\d+)?", section)
-    return (float(number.group(0)) if number else -1.0, section[number.end() :] if number else section)
+def _section_key(section: str) -> tuple[tuple[int, ...], str]:
+    """A section's place in its code: the numbers of its dotted parts, then any letter.
+
+    Section numbers are not decimals: "236.10" comes after "236.9" and is not "236.1", and
+    "266h" sits between 266 and 267."""
+    number = re.match(r"\d+(?:\.\d+)*", section)
+    if number is None:
+        return ((), section)
+    return (tuple(int(part) for part in number.group(0).split(".")), section[number.end() :])
 
 
 def matches(statute: Statute, entry: str) -> bool:
@@ -76,8 +82,12 @@ def matches(statute: Statute, entry: str) -> bool:
         head = parse(f"{span.group('head')} {span.group('low')}")
         if head is None or head.code != statute.code:
             return False
-        value = _section_key(statute.section)
-        return value[1] == "" and float(span.group("low")) <= value[0] <= float(span.group("high"))
+        # Inclusive at both ends; a charge's subsections ("1592(a)") are inside its section.
+        return (
+            _section_key(span.group("low"))
+            <= _section_key(statute.section)
+            <= _section_key(span.group("high"))
+        )
     listed = parse(entry)
     if listed is None or listed.code != statute.code or listed.section != statute.section:
         return False
@@ -95,7 +105,7 @@ def valid_entry(entry: str) -> bool:
     entry = " ".join(entry.split())
     span = _RANGE.match(entry)
     if span:
-        return parse(f"{span.group('head')} {span.group('low')}") is not None and float(
+        return parse(f"{span.group('head')} {span.group('low')}") is not None and _section_key(
             span.group("low")
-        ) <= float(span.group("high"))
+        ) <= _section_key(span.group("high"))
     return parse(entry) is not None

@@ -54,7 +54,8 @@ class PreparedOut(serializers.Serializer):
 
 
 class ServiceChangeOut(serializers.Serializer):
-    """A service of the month corrected or voided after the month was prepared (locked)."""
+    """A service of the month corrected or voided after the month was prepared (locked), as its
+    own agency's victim-services staff read it."""
 
     change = serializers.ChoiceField(choices=[("corrected", "Corrected"), ("voided", "Voided")])
     fields = serializers.ListField(child=serializers.CharField(), help_text="Corrected field names.")
@@ -63,10 +64,18 @@ class ServiceChangeOut(serializers.Serializer):
     previous_delivered_on = serializers.DateField()
     agency = serializers.CharField(help_text="The agency whose service it is.")
     changed_at = serializers.DateTimeField()
-    changed_by = serializers.CharField(help_text="The person, within their agency; else the agency.")
-    service = serializers.UUIDField(allow_null=True, help_text="Only for the service's own agency.")
-    case = serializers.UUIDField(allow_null=True, help_text="Only for the service's own agency.")
-    reason = serializers.CharField(allow_null=True, help_text="Only for the service's own agency.")
+    changed_by = serializers.CharField(help_text="Who made the change.")
+    service = serializers.UUIDField()
+    case = serializers.UUIDField()
+    reason = serializers.CharField()
+
+
+class ServiceChangeCountOut(serializers.Serializer):
+    """How many services of one agency's part of the month were corrected or voided since."""
+
+    agency = serializers.CharField()
+    corrected = serializers.IntegerField(help_text="Corrections made after the month was prepared.")
+    voided = serializers.IntegerField(help_text="Services voided after the month was prepared.")
 
 
 class MonthlyReportOut(serializers.Serializer):
@@ -80,7 +89,12 @@ class MonthlyChangesOut(serializers.Serializer):
     month = serializers.CharField(help_text="YYYY-MM.")
     prepared = PreparedOut(allow_null=True, help_text="The month's lock, when it is prepared (locked).")
     changed_since_prepared = ServiceChangeOut(
-        many=True, help_text="Services of the month corrected or voided after it was prepared."
+        many=True,
+        help_text="Services of the month corrected or voided after it was prepared, one by one: "
+        "for the victim-services staff of the agency that made the change only.",
+    )
+    changed_since_prepared_by_agency = ServiceChangeCountOut(
+        many=True, help_text="The same changes counted per agency (all who see the victim-services part)."
     )
 
 

@@ -74,3 +74,44 @@ def test_token_endpoint_is_throttled(world: World, monkeypatch) -> None:
     ]
     assert codes == [400, 400, 400, 429]
     cache.clear()
+
+
+def test_a_platform_admin_request_shows_only_in_the_audit_view_of_the_task_force_it_concerns(
+    world: World, client
+) -> None:
+    """Review finding: a staff member's platform-admin requests with no task force chosen (and
+    so no task force on the row) were listed to the tenant admins of every task force the staff
+    member belongs to, paths included. Only the task force a request was made in sees it; the
+    members' own sign-in rows of the platform chain stay (the designed behaviour)."""
+    from taskforce.access import Role
+    from taskforce.audit import audit_record
+    from tests.world import in_scope
+
+    staff = world.users["alpha.superuser_member"]  # a member of alpha, and now of beta too
+    with in_scope("beta"):
+        Membership.objects.create(
+            task_force=world.task_forces["beta"],
+            user=staff,
+            agency=world.agencies["beta.vs"],
+            role=Role.ANALYST,
+        )
+    client.force_login(staff)
+    # No task force chosen: the row has none; then a request made inside beta.
+    assert client.get(reverse("admin:taskforce_taskforce_changelist")).status_code == 200
+    assert client.get(reverse("admin:choose_task_force", args=["beta"])).status_code == 302
+    assert client.get(reverse("admin:taskforce_agency_changelist")).status_code == 200
+    # A platform-chain sign-in of the member (as written before sign-ins went per task force).
+    with in_scope(None):
+        audit_record(action="auth.login", user_id=staff.pk)
+    for tf in ("alpha", "beta"):
+        rows = world.api(f"{tf}.tenant_admin").get(
+            reverse("api:audit-event-list", kwargs={"task_force": tf}), {"page_size": 200}
+        )
+        assert rows.status_code == 200
+        theirs = [r for r in rows.json()["results"] if r["user_id"] == str(staff.pk)]
+        requests = [r for r in theirs if r["action"] == "platform.admin_request"]
+        # Only the request made inside beta; none of the unscoped ones, anywhere.
+        assert len(requests) == (1 if tf == "beta" else 0), requests
+        assert "auth.login" in {r["action"] for r in theirs}
+    page = world.client("alpha.tenant_admin").get(reverse("audit-list", kwargs={"task_force": "alpha"}))
+    assert "platform.admin_request" not in page.content.decode()

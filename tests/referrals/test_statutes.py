@@ -45,6 +45,39 @@ def test_codes_and_the_default_list(typed: str, code: str, trafficking: bool) ->
     assert statutes.is_trafficking(typed, statutes_default()) is trafficking
 
 
+@pytest.mark.parametrize(
+    ("typed", "entry", "inside"),
+    [
+        # Section numbers are not decimals: 236.10 is a section of its own, after 236.9.
+        ("PC 236.10", "PC 236.1-236.5", False),
+        ("PC 236.1(a)", "PC 236.1-236.5", True),
+        ("PC 236.5", "PC 236.1-236.5", True),  # the end of a range is inside it
+        ("PC 236.5(b)", "PC 236.1-236.5", True),  # and so are its subsections
+        ("PC 236.6", "PC 236.1-236.5", False),
+        ("PC 236", "PC 236.1-236.5", False),
+        ("PC 236.10", "PC 236.9-236.10", True),
+        ("PC 236.2", "PC 236.9-236.10", False),
+        ("18 U.S.C. 1591", "18 U.S.C. 1581-1591", True),
+        ("18 U.S.C. 1591(a)", "18 U.S.C. 1581-1591", True),
+        ("18 U.S.C. 1581", "18 U.S.C. 1581-1591", True),
+        ("18 U.S.C. 1592", "18 U.S.C. 1581-1591", False),
+        ("18 U.S.C. 1589.5", "18 U.S.C. 1589-1589.10", True),
+        ("18 U.S.C. 1589.50", "18 U.S.C. 1589-1589.10", False),
+        # A lettered section sits between its number and the next one.
+        ("PC 266h", "PC 266-267", True),
+        ("PC 266h", "PC 265-266", False),
+    ],
+)
+def test_ranges_compare_section_numbers_part_by_part(typed: str, entry: str, inside: bool) -> None:
+    assert statutes.valid_entry(entry)
+    assert statutes.is_trafficking(typed, [entry]) is inside
+
+
+def test_a_range_may_not_run_backwards() -> None:
+    assert not statutes.valid_entry("PC 236.10-236.9")
+    assert not statutes.valid_entry("18 U.S.C. 1592-1581")
+
+
 def statutes_default() -> list[str]:
     from taskforce.models import default_trafficking_statutes
 

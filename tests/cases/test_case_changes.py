@@ -114,7 +114,7 @@ def test_the_migration_carries_the_audit_logs_changes_over(world: World, changed
 
     before = _history(changed_case["id"])
     CaseChange.objects.filter(case_id=changed_case["id"]).delete()
-    migration = importlib.import_module("cases.migrations.0009_case_changes")
+    migration = importlib.import_module("cases.migrations.0010_case_changes")
     migration.copy_from_audit_log(None, _Editor())
     world.use("alpha")  # the migration visits each task force and leaves none in scope
     after = _history(changed_case["id"])

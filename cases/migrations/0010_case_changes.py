@@ -41,7 +41,7 @@ def copy_from_audit_log(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0008_report_indexes"),
+        ("cases", "0009_list_sort_indexes"),
         ("taskforce", "0007_rls_without_bypass"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

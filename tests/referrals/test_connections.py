@@ -427,3 +427,13 @@ def test_the_search_box_finds_a_tip_by_an_identifier(world: World) -> None:
     assert malformed.status_code == 200
     beta = world.api("beta.investigator").get("/api/v1/tf/beta/search/", {"q": "925.555.0101"})
     assert [hit for hit in beta.json()["results"] if hit["type"] == "tip"] == []
+
+
+def test_rebuilding_the_blind_indexes_rebuilds_the_connections_too(world: World) -> None:
+    """One command after a key change: rebuild_blind_indexes ends with the connections index."""
+    t = tip(world, phones=["9255550199"])
+    before = everywhere(_keys)
+    world.use("alpha")
+    IdentifierKey.objects.filter(tip=t).delete()
+    call_command("rebuild_blind_indexes", stdout=io.StringIO())
+    assert everywhere(_keys) == before

@@ -1,4 +1,5 @@
-"""Recompute every blind index (client identity per agency, suspect identifiers per task force)
+"""Recompute every blind index (client identity per agency, suspect identifiers per task force,
+the connections between tips and investigations)
 from the decrypted values: after TASKFORCE_BLIND_INDEX_KEY changes, or to repair an index.
 One task force at a time under its own scope, in batches by primary key."""
 
@@ -6,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from cases import identity_index
@@ -58,3 +60,6 @@ class Command(BaseCommand):
                     detail={"identities": identities, "suspects": suspects},
                 )
             self.stdout.write(f"{tf.slug}: {identities} identities, {suspects} suspects indexed")
+        # The connections between tips and investigations use the same key: one command after a
+        # key change rebuilds every index.
+        call_command("rebuild_connection_index", stdout=self.stdout)

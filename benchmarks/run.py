@@ -165,7 +165,7 @@ def pages(month: str, fiscal_year: str) -> list[Page]:
             "investigator",
             "/api/v1/tf/{slug}/tips/",
             "/tf/{slug}/tips/",
-            sql=lambda a: limit_first(keyset_order(visible_tips(a), INBOX_ORDER), 0, PAGE + 1),
+            sql=lambda a: keyset_order(visible_tips(a), INBOX_ORDER)[: PAGE + 1],
             floor=lambda a: keyset_order(Tip.objects.filter(task_force_id=a.task_force_id), INBOX_ORDER)[
                 : PAGE + 1
             ],
@@ -176,8 +176,8 @@ def pages(month: str, fiscal_year: str) -> list[Page]:
             "investigator",
             "/api/v1/tf/{slug}/investigations/",
             "/tf/{slug}/investigations/",
-            sql=lambda a: limit_first(
-                visible_investigations(a).select_related("lead_agency").order_by(*newest), 0, PAGE + 1
+            sql=lambda a: (
+                visible_investigations(a).select_related("lead_agency").order_by(*newest)[: PAGE + 1]
             ),
             floor=lambda a: Investigation.objects.filter(task_force_id=a.task_force_id).order_by(*newest)[
                 : PAGE + 1

@@ -167,7 +167,13 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
         cases = cases_assigned_to(cases, manager.user_id)
         chips.append(("manager", f"Assigned to {manager.user.full_name or manager.user.email}"))
     listing = paginate(
-        request, cases, name="cases", columns=CASE_COLUMNS, default=NEWEST, page_size=PAGE_SIZE
+        request,
+        cases,
+        name="cases",
+        columns=CASE_COLUMNS,
+        default=NEWEST,
+        page_size=PAGE_SIZE,
+        ids_first=True,  # each row joins the client and its identity
     )
     audit_record(action="case.listed", actor=actor, detail={"count": len(listing.rows)})
     rows = [{"case": case, "name": _display_name(case)} for case in listing.rows]

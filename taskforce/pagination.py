@@ -31,6 +31,10 @@ def limit_first(queryset: QuerySet, start: int, stop: int) -> QuerySet:
     return queryset.filter(pk__in=Subquery(ids))
 
 
+def _plain_slice(queryset: QuerySet, start: int, stop: int) -> QuerySet:
+    return queryset[start:stop]
+
+
 class _LimitFirst:
     """Mixed into a list's queryset class so that the paginator's slice is ``limit_first``."""
 
@@ -55,11 +59,19 @@ def with_limit_first(queryset: QuerySet) -> QuerySet:
 
 
 class SafeCursorPagination(pagination.CursorPagination):
-    """A forged cursor whose position does not fit the ordering column is a 404, not a 500."""
+    """A forged cursor whose position does not fit the ordering column is a 404, not a 500.
+
+    A view whose rows join large tables (a case's client and identity) sets
+    ``page_ids_first = True``: its page is then chosen before the joins (``limit_first``). Lists
+    that join only small tables (an investigation's agency) plan well as they are and would pay
+    for the extra subquery.
+    """
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        if getattr(view, "page_ids_first", False):
+            queryset = with_limit_first(queryset)
         try:
-            return super().paginate_queryset(with_limit_first(queryset), request, view)
+            return super().paginate_queryset(queryset, request, view)
         except (ValueError, TypeError, ValidationError):
             raise NotFound(self.invalid_cursor_message) from None
 
@@ -147,6 +159,7 @@ class KeysetPagination(pagination.BasePagination):
 
     def paginate_queryset(self, queryset: QuerySet, request: Any, view: Any = None) -> list[Any]:
         self.request = request
+        take = limit_first if getattr(view, "page_ids_first", False) else _plain_slice
         self.ordering_name = request.query_params.get("ordering") or self.default_ordering
         keys = self.orderings.get(self.ordering_name)
         if keys is None:
@@ -161,11 +174,11 @@ class KeysetPagination(pagination.BasePagination):
         if cursor:
             try:
                 queryset = keyset_after(queryset, keys, decode_position(cursor, len(keys)))
-                rows = list(limit_first(queryset, 0, size + 1))
+                rows = list(take(queryset, 0, size + 1))
             except (ValueError, TypeError, ValidationError):
                 raise NotFound("Invalid cursor") from None
         else:
-            rows = list(limit_first(queryset, 0, size + 1))
+            rows = list(take(queryset, 0, size + 1))
         self.next_position = (
             encode_position([getattr(rows[size - 1], k.name) for k in keys]) if len(rows) > size else None
         )

@@ -107,6 +107,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     visible = staticmethod(visible_case_rows)
     serializer_class = s.CaseOut
     http_method_names: ClassVar = ["get", "post", "patch", "head", "options"]
+    # Each row joins the client and its identity: the page's ids are chosen first.
+    page_ids_first = True
 
     # --- helpers ------------------------------------------------------------------------------
 

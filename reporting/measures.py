@@ -303,18 +303,40 @@ SELECT 'mdt.action_items_completed', count(*) FROM mdt_actionitem a
 _SQL = {"victim_services": _VS_SQL, "law_enforcement": _LE_SQL, "activity": _ACTIVITY_SQL}
 
 
-def compute_block(
-    block: str,
+def _combined(blocks: tuple[str, ...]) -> str:
+    return " UNION ALL ".join(
+        # Module constants only, joined once at import: no value ever enters the text.
+        f"SELECT '{block}' AS block, m.code, m.value FROM ({_SQL[block]}) AS m(code, value)"  # noqa: S608
+        for block in blocks
+    )
+
+
+# Every combination of blocks, in their fixed order, as one statement each: a report is one
+# round trip however many blocks the reader may see.
+_ORDER = tuple(_SQL)
+_COMBINED = {
+    chosen: _combined(chosen)
+    for chosen in (
+        tuple(block for index, block in enumerate(_ORDER) if mask & (1 << index))
+        for mask in range(1, 1 << len(_ORDER))
+    )
+}
+
+
+def compute_blocks(
+    blocks: list[str] | tuple[str, ...],
     *,
     task_force_id: uuid.UUID,
     period: Period,
     zone: str = "UTC",
     agency_id: uuid.UUID | None = None,
-) -> list[dict[str, object]]:
-    """One block's measures for one period: every code of the block, zero where nothing counts.
-
-    ``agency_id`` narrows the victim-services block to one agency (a VS supervisor's part).
-    """
+) -> dict[str, list[dict[str, object]]]:
+    """Each block's measures for one period, in one statement: every code of each block, zero
+    where nothing counts. ``agency_id`` narrows the victim-services block to one agency (a VS
+    supervisor's part); the other blocks do not read it."""
+    wanted = tuple(block for block in _ORDER if block in blocks)
+    if not wanted:
+        return {}
     # The period's local days as a UTC range, so timestamp columns are bounded by their indexes
     # (a cast of each row to a local date would read the task force's whole history).
     local = clock.zone(zone)
@@ -328,9 +350,32 @@ def compute_block(
         "agency": str(agency_id) if agency_id else None,
         "zone": zone,
     }
+    found: dict[str, dict[str, int]] = {block: {} for block in wanted}
     with connection.cursor() as cursor:
-        cursor.execute(_SQL[block], params)
-        found = {code: int(value) for code, value in cursor.fetchall()}
-    served, new = found.get("clients_served", 0), found.get("clients_new", 0)
-    found["clients_continuing"] = served - new
-    return [{"code": code, "label": label, "value": found.get(code, 0)} for code, label in BLOCKS[block]]
+        cursor.execute(_COMBINED[wanted], params)
+        for block, code, value in cursor.fetchall():
+            found[block][code] = int(value)
+    if "victim_services" in found:
+        vs = found["victim_services"]
+        vs["clients_continuing"] = vs.get("clients_served", 0) - vs.get("clients_new", 0)
+    return {
+        block: [
+            {"code": code, "label": label, "value": found[block].get(code, 0)}
+            for code, label in BLOCKS[block]
+        ]
+        for block in wanted
+    }
+
+
+def compute_block(
+    block: str,
+    *,
+    task_force_id: uuid.UUID,
+    period: Period,
+    zone: str = "UTC",
+    agency_id: uuid.UUID | None = None,
+) -> list[dict[str, object]]:
+    """One block's measures for one period (``compute_blocks`` of one)."""
+    return compute_blocks(
+        (block,), task_force_id=task_force_id, period=period, zone=zone, agency_id=agency_id
+    )[block]

@@ -155,3 +155,21 @@ def test_requests_start_no_parallel_workers() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_parallel_workers_per_gather")
         assert cursor.fetchone() == ("0",)
+
+
+def test_a_report_is_one_statement_whatever_the_blocks(world: World) -> None:
+    """Every block the reader may see (the coordinator sees three) in one round trip."""
+    from tests.world import local_today
+
+    first = local_today("alpha").replace(day=1)
+    month = (first - timezone.timedelta(days=1)).strftime("%Y-%m")
+    api = world.api("alpha.coordinator")
+    url = f"/api/v1/tf/alpha/reports/monthly/?month={month}"
+    assert api.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        response = api.get(url)
+    assert response.status_code == 200
+    codes = {row["code"] for row in response.json()["measures"]}
+    assert {"clients_served", "tips_received", "training.events"} <= codes
+    own = _own(ctx.captured_queries)
+    assert len(own) == 5, own  # token, scope, memberships, the report, the audit row

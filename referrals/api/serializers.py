@@ -470,7 +470,11 @@ class DefendantOut(serializers.ModelSerializer):
     @extend_schema_field(ChargeOut(many=True))
     def get_charges(self, defendant: Defendant) -> list[dict[str, Any]]:
         charges = self.context.get("charges", {}).get(defendant.pk, [])
-        return ChargeOut(charges, many=True).data
+        # One nested serializer for the whole list, not one built per defendant.
+        nested = self.__dict__.get("_charges_out")
+        if nested is None:
+            nested = self.__dict__["_charges_out"] = ChargeOut(many=True)
+        return nested.to_representation(charges)
 
 
 # ===================================================================================== referrals

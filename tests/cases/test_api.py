@@ -836,3 +836,28 @@ def test_consent_with_only_the_contract_fields(world: World, case: dict) -> None
         )
         assert response.status_code == 201, response.json()
         assert response.json()["state"] in ("active", "expiring")
+
+
+def test_a_case_page_builds_its_nested_client_serializer_once(world: World, monkeypatch: Any) -> None:
+    """Building the client's serializer (its fields) for every row was half of a page's time."""
+    from cases.api import serializers as case_serializers
+
+    for n in range(3):
+        services.intake_create(
+            actor=world.actor("alpha.vs_supervisor"),
+            client={"first_name": f"Row{n}", "last_name": "Test"},
+            case={"trafficking_type": "labor"},
+        )
+    built = []
+    original = case_serializers.ClientOut.__init__
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> None:
+        built.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(case_serializers.ClientOut, "__init__", counting)
+    response = world.api("alpha.vs_supervisor").get("/api/v1/tf/alpha/cases/")
+    assert response.status_code == 200
+    assert len(response.json()["results"]) >= 3
+    assert all(row["client"]["first_name"] for row in response.json()["results"])
+    assert len(built) == 1

@@ -30,6 +30,8 @@ EDGE_WORDS = (
 )
 MANAGER_ATTRS = {"objects", "_default_manager", "_base_manager"}
 SQL_CALLS = {"raw", "extra", "cursor", "execute", "executemany"}
+# Calls that fetch through a model's default manager or write SQL without naming ``.objects``.
+FETCH_FUNCTIONS = {"get_object_or_404", "get_list_or_404", "RawSQL"}
 
 
 def is_edge(relative: Path) -> bool:
@@ -52,8 +54,9 @@ def edge_modules(root: Path, apps: tuple[str, ...] = APPS) -> Iterator[Path]:
 
 
 def offences(path: Path) -> list[tuple[int, str]]:
-    """Each manager access (``Model.objects``) and each raw SQL call (``raw()``, ``extra()``,
-    ``cursor()``, ``execute()``) in the module, as (line, expression)."""
+    """Each manager access (``Model.objects``), each raw SQL call (``raw()``, ``extra()``,
+    ``cursor()``, ``execute()``, ``RawSQL``) and each ``get_object_or_404`` in the module, as
+    (line, expression)."""
     tree = ast.parse(path.read_text())
     # ``Model.objects.none()`` reads no row: a form field's placeholder, not a fetch.
     harmless = {
@@ -70,10 +73,15 @@ def offences(path: Path) -> list[tuple[int, str]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in MANAGER_ATTRS and id(node) not in harmless:
             found.append((node.lineno, ast.unparse(node)))
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in SQL_CALLS
+        elif isinstance(node, ast.Call) and (
+            (isinstance(node.func, ast.Attribute) and node.func.attr in SQL_CALLS)
+            or _called_name(node.func) in FETCH_FUNCTIONS
         ):
             found.append((node.lineno, ast.unparse(node.func)))
     return found
+
+
+def _called_name(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    return func.attr if isinstance(func, ast.Attribute) else None

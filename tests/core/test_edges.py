@@ -34,6 +34,9 @@ PLANTED = {
     "extra": 'visible_referrals(actor).extra(where=["1 = 1"])',
     "cursor": 'connection.cursor().execute("SELECT * FROM referrals_referral")',
     "execute": 'cursor.execute("SELECT * FROM referrals_referral")',
+    "get_object_or_404": 'get_object_or_404(Referral, pk=request.GET["id"])',
+    "shortcuts.get_list_or_404": "shortcuts.get_list_or_404(Referral)",
+    "RawSQL": 'visible_referrals(actor).annotate(n=RawSQL("SELECT 1", []))',
 }
 
 

@@ -28,7 +28,7 @@ from cases import services as case_services
 from cases.codes import AgeGroup, ConsentCategory, Gender, ServiceCategory, TraffickingType
 from cases.models import Case, ClientIdentity, Consent
 from cases.policies import visible_cases
-from referrals import policies, services
+from referrals import certifications, policies, services
 from referrals.certifications import certification_request_from_investigation
 from referrals.codes import (
     CertificationKind,
@@ -676,7 +676,7 @@ class _ContraCosta(_Loader):
             case: Case, kind: str, days: int, due: int | None, agency: Agency = da, **extra: Any
         ) -> CertificationRequest:
             requested_on = self.ago(days)
-            return services.certification_request(
+            return certifications.certification_request(
                 actor=bala,
                 case=case,
                 kind=kind,
@@ -702,7 +702,7 @@ class _ContraCosta(_Loader):
         )
         # A T visa request under review by the DA investigator.
         under_review = request(pick[1], CertificationKind.T_VISA, 45, 90)
-        services.certification_set_status(
+        certifications.certification_set_status(
             actor=self.actor(INV),
             request=under_review,
             status=CertificationRequest.Status.UNDER_REVIEW,
@@ -710,7 +710,7 @@ class _ContraCosta(_Loader):
         )
         # One signed by the prosecutor.
         signed = request(pick[2], CertificationKind.T_VISA, 150, 60)
-        services.certification_set_status(
+        certifications.certification_set_status(
             actor=self.actor("prosecutor@cc.demo"),
             request=signed,
             status=CertificationRequest.Status.SIGNED,

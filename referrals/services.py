@@ -936,13 +936,3 @@ def trafficking_charges_recount(*, actor: Actor) -> int:
             changed.append(charge)
     Charge.objects.bulk_update(changed, ["is_trafficking"], batch_size=500)
     return len(changed)
-
-
-def __getattr__(name: str) -> object:
-    """Certification requests moved to ``referrals.certifications``; their old names here keep
-    working for existing callers (imported lazily: that module builds on this one)."""
-    if name in ("certification_request", "certification_set_status"):
-        from referrals import certifications
-
-        return getattr(certifications, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

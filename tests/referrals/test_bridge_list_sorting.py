@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from cases.services import intake_create
-from referrals import policies, services
+from referrals import certifications, policies, services
 from referrals.models import CertificationRequest, Referral
 from tests.listing import assert_orders, assert_refuses_bad_input, walk
 from tests.world import World, local_today
@@ -39,7 +39,7 @@ def _certifications(world: World, count: int, key: str = "alpha.case_manager") -
     today = local_today(world.slug(key))
     case = intake_create(actor=world.actor(key), client={"first_name": "Cert", "last_name": "Sort"}, case={})
     return [
-        services.certification_request(
+        certifications.certification_request(
             actor=world.actor(key),
             case=case,
             kind="u_visa",

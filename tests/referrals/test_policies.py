@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 from cases import services as case_services
-from referrals import policies, services
+from referrals import certifications, policies, services
 from taskforce.access import NotFoundOrForbidden
 from tests.wall.matrix import ALL_ACTORS
 from tests.world import TASK_FORCES, World
@@ -114,7 +114,7 @@ def build(world: World) -> World:
             to_agency=world.agencies[f"{tf}.vs"],
             payload={"summary": f"COORD-{tf}"},
         )
-        records[f"{tf}.certification"] = services.certification_request(
+        records[f"{tf}.certification"] = certifications.certification_request(
             actor=case_manager, case=case, kind="t_visa", certifying_agency=world.agencies[f"{tf}.da"]
         )
     return world

@@ -10,7 +10,7 @@ from django.core import mail
 from django.db import transaction
 
 from cases import services as case_services
-from referrals import services
+from referrals import certifications
 from referrals.models import CertificationRequest
 from referrals.reminders import send_certification_reminders
 from referrals.tasks import certification_reminders
@@ -25,7 +25,7 @@ def _request(world: World, *, due_in: int, requested_days_ago: int = 14) -> Cert
         client={"first_name": "Zelda", "last_name": "Secretclient"},
         case={"opened_on": local_today() - dt.timedelta(days=30)},
     )
-    return services.certification_request(
+    return certifications.certification_request(
         actor=legal_aid,
         case=case,
         kind="u_visa",
@@ -74,7 +74,9 @@ def test_reminders_go_out_once_through_a_real_worker(real_worker: None) -> None:
 def test_decided_and_unscheduled_requests_get_no_reminder(world: World) -> None:
     due = _request(world, due_in=-2)  # overdue
     signed = _request(world, due_in=1)
-    services.certification_set_status(actor=world.actor("alpha.prosecutor"), request=signed, status="signed")
+    certifications.certification_set_status(
+        actor=world.actor("alpha.prosecutor"), request=signed, status="signed"
+    )
     mail.outbox.clear()
     assert send_certification_reminders(task_force_id=world.task_forces["alpha"].pk) == 1
     assert "overdue" in mail.outbox[0].subject.lower()

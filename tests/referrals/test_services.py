@@ -17,7 +17,7 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.models import Case, CaseUserObjectPermission, Client, ClientIdentity, Consent
 from cases.policies import visible_cases
-from referrals import policies, services, suspect_index
+from referrals import certifications, policies, services, suspect_index
 from referrals.models import (
     CertificationRequest,
     DeconflictionAlert,
@@ -1190,7 +1190,7 @@ def _certification(
     case = kwargs.pop("case", None) or intake(world, key)
     values: dict[str, object] = {"kind": "u_visa", "certifying_agency": world.agencies["alpha.da"]}
     values.update(kwargs)
-    return services.certification_request(actor=world.actor(key), case=case, **values)
+    return certifications.certification_request(actor=world.actor(key), case=case, **values)
 
 
 def test_certification_request(world: World) -> None:
@@ -1230,9 +1230,11 @@ def test_certification_review_and_decision(world: World) -> None:
     request = _certification(world)
     for key in ("alpha.detective", "alpha.coordinator", "alpha.other_agency_cm", "beta.investigator"):
         with refused(PermissionDenied):
-            services.certification_set_status(actor=world.actor(key), request=request, status="under_review")
+            certifications.certification_set_status(
+                actor=world.actor(key), request=request, status="under_review"
+            )
     seq = last_seq()
-    services.certification_set_status(
+    certifications.certification_set_status(
         actor=world.actor("alpha.investigator"), request=request, status="under_review", reference="DA-55"
     )
     request.refresh_from_db()
@@ -1241,27 +1243,29 @@ def test_certification_review_and_decision(world: World) -> None:
     assert events_since(seq)[0].detail == {"status": "under_review"}
     for key in ("alpha.investigator", "alpha.detective", "alpha.other_agency_cm"):
         with refused(PermissionDenied):
-            services.certification_set_status(actor=world.actor(key), request=request, status="signed")
+            certifications.certification_set_status(actor=world.actor(key), request=request, status="signed")
     with refused(ValidationError):
-        services.certification_set_status(
+        certifications.certification_set_status(
             actor=world.actor("alpha.prosecutor"), request=request, status="lost"
         )
-    services.certification_set_status(actor=world.actor("alpha.prosecutor"), request=request, status="signed")
+    certifications.certification_set_status(
+        actor=world.actor("alpha.prosecutor"), request=request, status="signed"
+    )
     request.refresh_from_db()
     assert (request.status, request.decided_on) == ("signed", today(world))
     for status, key in (("declined", "alpha.le_supervisor"), ("signed", "alpha.prosecutor"),
                         ("under_review", "alpha.investigator")):  # fmt: skip
         with refused(ReferralConflict):
-            services.certification_set_status(actor=world.actor(key), request=request, status=status)
+            certifications.certification_set_status(actor=world.actor(key), request=request, status=status)
 
 
 def test_le_supervisor_declines_certification(world: World) -> None:
     request = _certification(world)
     with refused(ValidationError):  # declining needs a reason
-        services.certification_set_status(
+        certifications.certification_set_status(
             actor=world.actor("alpha.le_supervisor"), request=request, status="declined", reason=" "
         )
-    services.certification_set_status(
+    certifications.certification_set_status(
         actor=world.actor("alpha.le_supervisor"), request=request, status="declined", reason="Not helpful"
     )
     request = reload(request)

@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from cases import services as case_services
 from cases.models import Case, Client
 from mdt.models import ActionItem, CaseReview, MdtMeeting, MdtTeam
+from referrals import certifications
 from referrals import services as le_services
 from referrals.models import CertificationRequest, Referral
 from reporting import measures, services
@@ -189,19 +190,19 @@ def _victim_services(world: World) -> None:
     # Certification requests from Legal Aid Two to the DA, decided by the prosecutor.
     prosecutor = world.actor("alpha.prosecutor")
     da = world.agencies["alpha.da"]
-    u_visa = le_services.certification_request(
+    u_visa = certifications.certification_request(
         actor=legal, case=e2, kind="u_visa", certifying_agency=da, requested_on=D(2025, 10, 9)
     )
-    le_services.certification_request(
+    certifications.certification_request(
         actor=legal, case=e2, kind="t_visa", certifying_agency=da, requested_on=D(2025, 10, 11)
     )
-    le_services.certification_request(
+    certifications.certification_request(
         actor=legal, case=e2, kind="continued_presence", certifying_agency=da, requested_on=D(2025, 10, 14)
     )
-    t_visa_sept = le_services.certification_request(
+    t_visa_sept = certifications.certification_request(
         actor=legal, case=e2, kind="t_visa", certifying_agency=da, requested_on=D(2025, 9, 15)
     )
-    declined = le_services.certification_request(
+    declined = certifications.certification_request(
         actor=legal, case=e2, kind="u_visa", certifying_agency=da, requested_on=D(2025, 9, 16)
     )
     for request, status, decided in (
@@ -209,7 +210,7 @@ def _victim_services(world: World) -> None:
         (t_visa_sept, "signed", D(2025, 10, 2)),
         (declined, "declined", D(2025, 10, 3)),
     ):
-        le_services.certification_set_status(actor=prosecutor, request=request, status=status, reason="-")
+        certifications.certification_set_status(actor=prosecutor, request=request, status=status, reason="-")
         CertificationRequest.objects.filter(pk=request.pk).update(decided_on=decided)
 
 

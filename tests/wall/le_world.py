@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from cases import services as case_services
-from referrals import services
+from referrals import certifications, services
 from referrals.certifications import certification_request_from_investigation
 from tests.world import World, local_today
 
@@ -54,7 +54,7 @@ def add_le_records(world: World) -> World:
             client={"first_name": f"CERTCLIENT{tf}", "last_name": "Marker"},
             case={"opened_on": local_today() - dt.timedelta(days=10)},
         )
-        world.records[f"{tf}.certification"] = services.certification_request(
+        world.records[f"{tf}.certification"] = certifications.certification_request(
             actor=legal_aid, case=case, kind="u_visa", certifying_agency=world.agencies[f"{tf}.da"]
         )
         # Started from the restricted investigation by a team member, to be certified by the

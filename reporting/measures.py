@@ -366,16 +366,3 @@ def compute_blocks(
         for block in wanted
     }
 
-
-def compute_block(
-    block: str,
-    *,
-    task_force_id: uuid.UUID,
-    period: Period,
-    zone: str = "UTC",
-    agency_id: uuid.UUID | None = None,
-) -> list[dict[str, object]]:
-    """One block's measures for one period (``compute_blocks`` of one)."""
-    return compute_blocks(
-        (block,), task_force_id=task_force_id, period=period, zone=zone, agency_id=agency_id
-    )[block]

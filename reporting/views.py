@@ -90,7 +90,7 @@ def last_month(actor: Actor) -> dt.date:
 
 def _trends(actor: Actor, scope: policies.ReportScope, month: dt.date) -> dict[str, Any] | None:
     """Clients served, tips received and investigations opened over the 12 months ending with
-    ``month``: one aggregate statement per month and block needed (at most 24)."""
+    ``month``: one aggregate statement per month for the blocks needed (12)."""
     months = [_shift(month, -i) for i in range(TREND_MONTHS - 1, -1, -1)]
     zone = str(zone_for(actor))
     wanted = {
@@ -100,24 +100,21 @@ def _trends(actor: Actor, scope: policies.ReportScope, month: dt.date) -> dict[s
             ("investigations_opened", "Investigations opened"),
         ],
     }
-    values: dict[str, list[int]] = {}
-    labels: dict[str, str] = {}
-    for block, codes in wanted.items():
-        if block not in scope.blocks:
-            continue
-        for code, label in codes:
-            values[code], labels[code] = [], label
-        for first in months:
-            rows = measures.compute_block(
-                block,
-                task_force_id=actor.task_force_id,
-                period=measures.month_period(first),
-                zone=zone,
-                agency_id=scope.agency_id if block == "victim_services" else None,
-            )
-            found = {row["code"]: row["value"] for row in rows}
-            for code, _label in codes:
-                values[code].append(int(found.get(code, 0)))
+    blocks = [block for block in wanted if block in scope.blocks]
+    labels = {code: label for block in blocks for code, label in wanted[block]}
+    values: dict[str, list[int]] = {code: [] for code in labels}
+    for first in months:
+        # The blocks of one month in one statement (measures.compute_blocks).
+        computed = measures.compute_blocks(
+            blocks,
+            task_force_id=actor.task_force_id,
+            period=measures.month_period(first),
+            zone=zone,
+            agency_id=scope.agency_id,
+        )
+        found = {row["code"]: row["value"] for rows in computed.values() for row in rows}
+        for code in labels:
+            values[code].append(int(found.get(code, 0)))
     if not values:
         return None
     series = [charts.Series(code.replace("_", "-"), labels[code], values[code]) for code in values]

@@ -365,4 +365,3 @@ def compute_blocks(
         ]
         for block in wanted
     }
-
